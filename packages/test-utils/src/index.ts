@@ -1,0 +1,5 @@
+export { makeTempDir } from './temp-dir.js';
+export { freePort } from './ports.js';
+export { spawnFixture, type FixtureProcess, type SpawnFixtureOptions, type ExitResult } from './fixture.js';
+export { waitFor, sleep, type WaitForOptions } from './wait.js';
+export { httpRequest, type HttpResult, type HttpRequestOptions } from './http.js';
