@@ -1,0 +1,59 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BackendRequest, LockBackend } from './backend.js';
+import { InstanceAlreadyRunningError } from './errors.js';
+import { fileBackend } from './file/file-backend.js';
+import { createInstanceLock, type InstanceLock } from './instance-lock.js';
+import { resolveLogger } from './logger.js';
+import { resolveLockOptions, type AcquireInstanceLockOptions } from './options.js';
+import { createHolderRecord } from './record.js';
+
+// Polling bounds for backends that cannot wake a waiter themselves.
+const FIRST_POLL_MS = 10;
+const MAX_POLL_MS = 200;
+// Even a backend that wakes waiters is re-tried this often, in case its holder went quiet.
+const MAX_WAKE_WAIT_MS = 1000;
+
+/**
+ * Acquires the instance lock, or throws {@link InstanceAlreadyRunningError} naming the live holder.
+ * A stale lock (holder dead, PID reused, or from before a reboot) is taken over at once.
+ *
+ * @example
+ * const lock = await acquireInstanceLock({ name: 'backend', port: 3000 });
+ * // ... later, in graceful shutdown:
+ * await lock.release();
+ */
+export async function acquireInstanceLock(options: AcquireInstanceLockOptions = {}): Promise<InstanceLock> {
+  const resolved = resolveLockOptions(options);
+  const logger = resolveLogger(options.logger);
+  const backend: LockBackend = options.backend ?? fileBackend({ path: options.path });
+  const record = await createHolderRecord({ name: resolved.name, port: resolved.port, metadata: resolved.metadata });
+  const request: BackendRequest = { name: resolved.name, record, logger };
+  const deadline = Date.now() + resolved.wait;
+  let pollMs = FIRST_POLL_MS;
+
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const attempt = await backend.tryAcquire(request);
+    if (attempt.acquired) {
+      logger.debug({ location: attempt.handle.location, backend: backend.kind, instanceId: record.instanceId }, 'instance lock acquired');
+      return createInstanceLock({
+        record, handle: attempt.handle, backend: backend.kind, logger,
+        onCompromised: options.onCompromised, releaseOnExit: resolved.releaseOnExit,
+      });
+    }
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      attempt.dispose?.();
+      throw new InstanceAlreadyRunningError(attempt.holder, attempt.location, resolved.name);
+    }
+    logger.debug({ location: attempt.location, holderPid: attempt.holder?.pid, remaining }, 'instance lock busy; waiting');
+    if (attempt.waitForChange) {
+      await attempt.waitForChange(Math.min(remaining, MAX_WAKE_WAIT_MS));
+      // Woken waiters would all retry in the same instant; a little jitter spreads them.
+      await sleep(Math.random() * 2);
+    } else {
+      await sleep(Math.min(remaining, pollMs * (0.5 + Math.random())));
+      pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
+    }
+  }
+}

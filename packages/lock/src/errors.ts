@@ -1,0 +1,99 @@
+import type { HolderRecord } from './record.js';
+
+/** Every error code @pm/lock throws or reports. Stable: match on these, not on messages. */
+export const LockErrorCodes = {
+  instanceRunning: 'PM_INSTANCE_RUNNING',
+  unwritable: 'PM_LOCK_UNWRITABLE',
+  compromised: 'PM_LOCK_COMPROMISED',
+  invalidOptions: 'PM_LOCK_INVALID_OPTIONS',
+  backendUnavailable: 'PM_LOCK_BACKEND_UNAVAILABLE',
+} as const;
+
+/** One of {@link LockErrorCodes}. */
+export type LockErrorCode = (typeof LockErrorCodes)[keyof typeof LockErrorCodes];
+
+/** Base class of every error @pm/lock throws; `code` is stable, `cause` is preserved. */
+export class PmLockError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: LockErrorCode;
+
+  constructor(code: LockErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * Thrown when another live process holds the lock. `.lock` is that holder's record
+ * (undefined only when the holder neither left a readable record nor answered).
+ */
+export class InstanceAlreadyRunningError extends PmLockError {
+  /** The live holder's record. */
+  readonly lock: HolderRecord | undefined;
+  /** Where the lock lives (file path, or backend description). */
+  readonly location: string;
+
+  constructor(lock: HolderRecord | undefined, location: string, name: string) {
+    super(LockErrorCodes.instanceRunning, describeRunningInstance(lock, location, name));
+    this.lock = lock;
+    this.location = location;
+  }
+}
+
+/** Thrown when the lock file or its folder cannot be created or written. */
+export class LockUnwritableError extends PmLockError {
+  /** The path that could not be written. */
+  readonly path: string;
+
+  constructor(path: string, cause: unknown) {
+    const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
+    super(
+      LockErrorCodes.unwritable,
+      `Cannot write the lock file ${path} (${reason}). ` +
+        'Make its folder writable by this user, or point PID_FILE_PATH (or the `path` option) at a writable location.',
+      { cause },
+    );
+    this.path = path;
+  }
+}
+
+/** Reported (never thrown from a timer) when a held lock was lost: its file removed or replaced, or its lease/connection lost. */
+export class LockCompromisedError extends PmLockError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(LockErrorCodes.compromised, message, options);
+  }
+}
+
+/** Thrown synchronously-early by `acquireInstanceLock` when options are wrong; lists every problem. */
+export class InvalidLockOptionsError extends PmLockError {
+  /** One line per problem found. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(LockErrorCodes.invalidOptions, `Invalid @pm/lock options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/** Thrown when a network backend (Redis, PostgreSQL) cannot be reached or refuses us. */
+export class LockBackendUnavailableError extends PmLockError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(LockErrorCodes.backendUnavailable, message, options);
+  }
+}
+
+function describeRunningInstance(lock: HolderRecord | undefined, location: string, name: string): string {
+  if (!lock) {
+    return `Another instance of "${name}" holds the lock at ${location}, but it left no readable record and did not answer. ` +
+      'Wait for it to exit, or find it with `ps`/`lsof` and stop it.';
+  }
+  const parts = [
+    `Another instance of "${name}" is already running (PID ${lock.pid} on ${lock.hostname}, started ${lock.startedAt}` +
+      (lock.port != null ? `, port ${lock.port}` : '') + ').',
+    `Stop it with \`kill ${lock.pid}\` (or Ctrl-C in its terminal), then start this one again.`,
+  ];
+  if (lock.port != null) parts.push(`Its health: http://localhost:${lock.port}/health`);
+  parts.push(`Lock: ${location}`);
+  return parts.join(' ');
+}

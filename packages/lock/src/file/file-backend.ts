@@ -1,0 +1,208 @@
+import { promises as fs } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import lockfile from 'proper-lockfile';
+import type { BackendRequest, InspectResult, LockBackend, TryAcquireResult } from '../backend.js';
+import { LockUnwritableError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { parseLockFile, serializeRecord, type HolderRecord } from '../record.js';
+import { linkIntoPlace, readLockFile, renameIntoPlace, writeTempFile } from './atomic-file.js';
+import { FileLockHandle } from './file-handle.js';
+import { judgeLockFile, type Verdict } from './judge.js';
+import { KernelMutex, mutexAddress, probeMutex } from './kernel-mutex.js';
+
+/** How processes are kept from holding the same lock file at once. */
+export type FileExclusion = 'socket' | 'link';
+
+/** Options of {@link fileBackend}. */
+export interface FileBackendOptions {
+  /**
+   * Lock file path. Missing folders are created.
+   * @default env `PID_FILE_PATH`, else `./data/<name>.pid` (relative to the working directory)
+   */
+  path?: string;
+  /**
+   * `socket` (Linux): an abstract Unix socket named after the path is the mutex; the kernel frees it the
+   * instant the holder dies, and waiters are woken at once. `link`: the record file itself is the mutex
+   * (atomic `link()`), with stale takeover serialised by a short-lived guard (proper-lockfile).
+   * Use `link` when processes in different network namespaces (containers) share the lock folder.
+   * All processes using one path must use the same exclusion.
+   * @default 'socket' on Linux, 'link' elsewhere
+   */
+  exclusion?: FileExclusion;
+  /** How often (ms) a held lock checks that its file is still its own; 0 disables. @default 1000 */
+  checkInterval?: number;
+  /** A lock file without a readable record younger than this (ms) is assumed mid-write, not stale. @default 1000 */
+  junkGraceMs?: number;
+}
+
+/** Defaults of {@link FileBackendOptions}, in one place (the README is tested against it). */
+export const fileBackendDefaults = {
+  exclusion: (process.platform === 'linux' ? 'socket' : 'link') as FileExclusion,
+  checkInterval: 1000,
+  junkGraceMs: 1000,
+  // A takeover guard is held for milliseconds; one older than this was left by a crashed taker.
+  guardStaleMs: 5000,
+} as const;
+
+/** Resolves the lock file path: the option, else env PID_FILE_PATH, else ./data/<name>.pid. Read at call time. */
+export function resolveLockPath(path: string | undefined, name: string): string {
+  return resolve(path ?? process.env.PID_FILE_PATH ?? join('data', `${name}.pid`));
+}
+
+const unwritableCodes = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EEXIST', 'EISDIR']);
+
+function asUnwritable(path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code && unwritableCodes.has(code) ? new LockUnwritableError(path, error) : error;
+}
+
+/** The local file backend: the default of `acquireInstanceLock`. */
+export function fileBackend(options: FileBackendOptions = {}): LockBackend & { readonly exclusion: FileExclusion } {
+  const exclusion = options.exclusion ?? fileBackendDefaults.exclusion;
+  const checkInterval = options.checkInterval ?? fileBackendDefaults.checkInterval;
+  const junkGraceMs = options.junkGraceMs ?? fileBackendDefaults.junkGraceMs;
+
+  /** Creates the folder and names the kernel mutex after the folder's real path (symlinked folders agree). */
+  async function locate(name: string, create: boolean): Promise<{ path: string; address: string }> {
+    const path = resolveLockPath(options.path, name);
+    if (create) {
+      try {
+        await fs.mkdir(dirname(path), { recursive: true });
+      } catch (error) {
+        throw asUnwritable(path, error);
+      }
+    }
+    const realDir = await fs.realpath(dirname(path)).catch(() => dirname(path));
+    return { path, address: mutexAddress(join(realDir, basename(path))) };
+  }
+
+  const judge = (content: Awaited<ReturnType<typeof readLockFile>>, name: string, logger: Logger) =>
+    judgeLockFile(content, { name, junkGraceMs, logger });
+
+  async function grant(path: string, record: HolderRecord, mutex: KernelMutex | null): Promise<TryAcquireResult> {
+    const handle = new FileLockHandle(path, record.instanceId, mutex, checkInterval);
+    await handle.remember();
+    return { acquired: true, handle };
+  }
+
+  function busy(path: string, verdict: Verdict, extra: Partial<Extract<TryAcquireResult, { acquired: false }>> = {}): TryAcquireResult {
+    return { acquired: false, holder: verdict.action === 'busy' ? verdict.holder : undefined, location: path, ...extra };
+  }
+
+  function logTakeover(logger: Logger, path: string, verdict: Extract<Verdict, { action: 'takeover' }>): void {
+    const fields = { path, reason: verdict.reason, previousPid: verdict.holder?.pid };
+    if (verdict.holder) logger.info(fields, 'taking over a stale instance lock');
+    else logger.warn(fields, 'taking over an unreadable lock file');
+  }
+
+  async function acquireWithSocket(request: BackendRequest, path: string, address: string): Promise<TryAcquireResult> {
+    const mutex = await KernelMutex.tryBind(address);
+    if (!mutex) {
+      const probe = await probeMutex(address);
+      if (!probe.held) return { acquired: false, holder: undefined, location: path, waitForChange: async () => undefined };
+      const answered = probe.answer ? parseLockFile(probe.answer) : null;
+      let holder = answered?.kind === 'record' ? answered.record : undefined;
+      if (!holder) {
+        const fromFile = parseLockFile((await readLockFile(path).then((c) => (c.kind === 'file' ? c.text : '')).catch(() => '')));
+        holder = fromFile.kind === 'record' ? fromFile.record : undefined;
+      }
+      return { acquired: false, holder, location: path, waitForChange: probe.waitForRelease, dispose: probe.close };
+    }
+    try {
+      mutex.answerWith(() => serializeRecord(request.record).replace(/\n/g, ' '));
+      // Holding the mutex, no socket user in this namespace can be in here: judge and write in peace.
+      const verdict = await judge(await readLockFile(path), request.name, request.logger);
+      if (verdict.action === 'busy' || verdict.action === 'retry') {
+        mutex.close();
+        return busy(path, verdict);
+      }
+      const temp = await writeTempFile(path, serializeRecord(request.record)).catch((e) => Promise.reject(asUnwritable(path, e)));
+      if (verdict.action === 'takeover') {
+        logTakeover(request.logger, path, verdict);
+        await renameIntoPlace(temp, path);
+      } else if (!(await linkIntoPlace(temp, path))) {
+        // A non-socket writer created the file between our read and link: judge again next attempt.
+        mutex.close();
+        return { acquired: false, holder: undefined, location: path };
+      }
+      return await grant(path, request.record, mutex);
+    } catch (error) {
+      mutex.close();
+      throw asUnwritable(path, error);
+    }
+  }
+
+  async function acquireWithLink(request: BackendRequest, path: string): Promise<TryAcquireResult> {
+    const temp = await writeTempFile(path, serializeRecord(request.record)).catch((e) => Promise.reject(asUnwritable(path, e)));
+    let keepTemp = false;
+    try {
+      if (await fs.link(temp, path).then(() => true, (e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? false : Promise.reject(e)))) {
+        return await grant(path, request.record, null);
+      }
+      const seen = await readLockFile(path);
+      const verdict = await judge(seen, request.name, request.logger);
+      if (verdict.action !== 'takeover') return busy(path, verdict);
+      // Two takers must not both replace the stale file: a guard serialises them, and the file is
+      // re-read under it so a lock someone just took is never replaced.
+      let releaseGuard: () => Promise<void>;
+      try {
+        releaseGuard = await lockfile.lock(path, {
+          lockfilePath: `${path}.takeover`, realpath: false, retries: 0,
+          stale: fileBackendDefaults.guardStaleMs, update: fileBackendDefaults.guardStaleMs / 4,
+          onCompromised: () => undefined, // we hold the guard for milliseconds and re-check under it
+        });
+      } catch {
+        return { acquired: false, holder: undefined, location: path };
+      }
+      try {
+        const now = await readLockFile(path);
+        const unchanged = now.kind === seen.kind && (now.kind !== 'file' || (seen.kind === 'file' && now.ino === seen.ino && now.text === seen.text));
+        if (!unchanged) return { acquired: false, holder: undefined, location: path };
+        logTakeover(request.logger, path, verdict);
+        keepTemp = true;
+        await renameIntoPlace(temp, path);
+        return await grant(path, request.record, null);
+      } finally {
+        await releaseGuard().catch(() => undefined);
+      }
+    } catch (error) {
+      throw asUnwritable(path, error);
+    } finally {
+      if (!keepTemp) await fs.rm(temp, { force: true });
+    }
+  }
+
+  return {
+    kind: 'file',
+    exclusion,
+    async tryAcquire(request) {
+      const { path, address } = await locate(request.name, true);
+      return exclusion === 'socket' ? acquireWithSocket(request, path, address) : acquireWithLink(request, path);
+    },
+    async inspect(request): Promise<InspectResult> {
+      const { path, address } = await locate(request.name, false);
+      const content = await readLockFile(path);
+      if (exclusion === 'socket') {
+        const probe = await probeMutex(address);
+        if (probe.held) {
+          probe.close();
+          const answered = probe.answer ? parseLockFile(probe.answer) : null;
+          const fromFile = content.kind === 'file' ? parseLockFile(content.text) : null;
+          const holder = answered?.kind === 'record' ? answered.record : fromFile?.kind === 'record' ? fromFile.record : undefined;
+          return holder ? { state: 'held', holder, location: path } : { state: 'held', location: path };
+        }
+      }
+      const verdict = await judge(content, request.name, request.logger);
+      switch (verdict.action) {
+        case 'free':
+          return { state: 'free', location: path };
+        case 'busy':
+          return { state: 'held', holder: verdict.holder, location: path };
+        case 'retry':
+          return { state: 'held', location: path };
+        case 'takeover':
+          return verdict.holder ? { state: 'stale', holder: verdict.holder, location: path } : { state: 'stale', location: path };
+      }
+    },
+  };
+}

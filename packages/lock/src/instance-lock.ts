@@ -1,0 +1,80 @@
+import type { BackendHandle } from './backend.js';
+import { LockCompromisedError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { HolderRecord } from './record.js';
+
+/** Node 20 has Symbol.asyncDispose; the registry symbol keeps older runtimes from crashing. */
+const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for('nodejs.asyncDispose') as typeof Symbol.asyncDispose);
+
+/** A held instance lock. */
+export interface InstanceLock extends AsyncDisposable {
+  /** This holder's record, as stored in the lock. */
+  readonly info: Readonly<HolderRecord>;
+  /** Where the lock lives (file path or backend address). */
+  readonly location: string;
+  /** Backend kind: `file`, `redis`, `postgres`, … */
+  readonly backend: string;
+  /** Strictly increasing token from backends that issue one (Redis); undefined otherwise. */
+  readonly fencingToken: number | undefined;
+  /** Aborted (reason: a `LockCompromisedError`) when the lock is lost while held. */
+  readonly signal: AbortSignal;
+  /** True once the lock was lost while held. */
+  readonly compromised: boolean;
+  /** True once `release()` was called. */
+  readonly released: boolean;
+  /** Gives the lock up; idempotent, and a no-op after the lock was lost. */
+  release(): Promise<void>;
+}
+
+/** Wires a backend handle to the public InstanceLock: loss reporting, release-on-exit, disposal. */
+export function createInstanceLock(input: {
+  record: HolderRecord;
+  handle: BackendHandle;
+  backend: string;
+  logger: Logger;
+  onCompromised: ((error: LockCompromisedError) => void) | undefined;
+  releaseOnExit: boolean;
+}): InstanceLock {
+  const { record, handle, logger } = input;
+  const controller = new AbortController();
+  let releasing: Promise<void> | undefined;
+  const exitHandler = () => handle.releaseSync?.();
+  if (input.releaseOnExit && handle.releaseSync) process.once('exit', exitHandler);
+
+  handle.watch((cause) => {
+    if (releasing || controller.signal.aborted) return;
+    const error = cause instanceof LockCompromisedError ? cause : new LockCompromisedError(cause.message, { cause });
+    controller.abort(error);
+    logger.warn({ location: handle.location, err: error.message }, 'instance lock compromised');
+    try {
+      input.onCompromised?.(error);
+    } catch (callbackError) {
+      logger.error({ err: String(callbackError) }, 'onCompromised callback threw');
+    }
+  });
+
+  const release = (): Promise<void> => {
+    releasing ??= (async () => {
+      process.off('exit', exitHandler);
+      await handle.release();
+      logger.debug({ location: handle.location }, 'instance lock released');
+    })();
+    return releasing;
+  };
+
+  return {
+    info: Object.freeze({ ...record, metadata: Object.freeze({ ...record.metadata }) }),
+    location: handle.location,
+    backend: input.backend,
+    fencingToken: handle.fencingToken,
+    signal: controller.signal,
+    get compromised() {
+      return controller.signal.aborted;
+    },
+    get released() {
+      return releasing !== undefined;
+    },
+    release,
+    [asyncDispose]: release,
+  };
+}

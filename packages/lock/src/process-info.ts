@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+
+// Liveness and identity of processes. /proc on Linux answers in microseconds and with clock-tick
+// precision; ps-list (10-20 ms, 1 s precision) is only the fallback where /proc is missing.
+
+let cachedBootId: string | null | undefined;
+
+/** This machine's boot id (Linux), so a record from before a reboot is known stale; null elsewhere. */
+export function bootId(): string | null {
+  if (cachedBootId === undefined) {
+    try {
+      cachedBootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      cachedBootId = null;
+    }
+  }
+  return cachedBootId;
+}
+
+interface ProcStat {
+  state: string;
+  startTicks: string;
+}
+
+function readProcStat(pid: number): ProcStat | null | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ESRCH') return null; // no such process
+    return undefined; // /proc unavailable
+  }
+  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state); field 22 (starttime) is fields[19].
+  return { state: fields[0] ?? '?', startTicks: fields[19] ?? '' };
+}
+
+/**
+ * An opaque token identifying when `pid` started: `proc:<ticks since boot>` on Linux,
+ * `ps:<ISO time>` elsewhere, or null if it cannot be told (or the process is gone).
+ */
+export async function processStartToken(pid: number): Promise<string | null> {
+  const stat = readProcStat(pid);
+  if (stat) return `proc:${stat.startTicks}`;
+  if (stat === null) return null;
+  try {
+    const { default: psList } = await import('ps-list');
+    const entry = (await psList()).find((p) => p.pid === pid);
+    return entry?.startTime ? `ps:${entry.startTime.toISOString()}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when a signal could reach `pid` (EPERM means it exists but belongs to another user: alive). */
+function signalReaches(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Why a holder is considered gone, or 'alive'. */
+export type Liveness = 'alive' | 'dead' | 'pid-reused' | 'rebooted';
+
+/** Judges whether the process named by a record is still the one that wrote it. */
+export async function holderLiveness(holder: { pid: number; processStart?: string | null; bootId?: string | null }): Promise<Liveness> {
+  const ourBoot = bootId();
+  if (holder.bootId && ourBoot && holder.bootId !== ourBoot) return 'rebooted';
+  if (!Number.isInteger(holder.pid) || holder.pid <= 0) return 'dead';
+  const stat = readProcStat(holder.pid);
+  if (stat === null) return 'dead';
+  if (stat && (stat.state === 'Z' || stat.state === 'X')) return 'dead'; // exited, not yet reaped
+  if (stat === undefined && !signalReaches(holder.pid)) return 'dead';
+  if (holder.processStart) {
+    const now = await processStartToken(holder.pid);
+    // Only tokens of the same kind compare; an unknown start time is not proof of reuse.
+    if (now && now.split(':')[0] === holder.processStart.split(':')[0] && now !== holder.processStart) return 'pid-reused';
+  }
+  return 'alive';
+}
