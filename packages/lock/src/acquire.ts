@@ -13,6 +13,20 @@ const MAX_POLL_MS = 200;
 // Even a backend that wakes waiters is re-tried this often, in case its holder went quiet.
 const MAX_WAKE_WAIT_MS = 1000;
 
+/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
+function abortable(promise: Promise<void>, signal: AbortSignal | undefined, onAbort?: () => void): Promise<void> {
+  if (!signal) return promise;
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      onAbort?.();
+      reject(signal.reason);
+    };
+    signal.throwIfAborted();
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
 /**
  * Acquires the instance lock, or throws {@link InstanceAlreadyRunningError} naming the live holder.
  * A stale lock (holder dead, PID reused, or from before a reboot) is taken over at once.
@@ -48,11 +62,11 @@ export async function acquireInstanceLock(options: AcquireInstanceLockOptions = 
     }
     logger.debug({ location: attempt.location, holderPid: attempt.holder?.pid, remaining }, 'instance lock busy; waiting');
     if (attempt.waitForChange) {
-      await attempt.waitForChange(Math.min(remaining, MAX_WAKE_WAIT_MS));
+      await abortable(attempt.waitForChange(Math.min(remaining, MAX_WAKE_WAIT_MS)), options.signal, attempt.dispose);
       // Woken waiters would all retry in the same instant; a little jitter spreads them.
       await sleep(Math.random() * 2);
     } else {
-      await sleep(Math.min(remaining, pollMs * (0.5 + Math.random())));
+      await abortable(sleep(Math.min(remaining, pollMs * (0.5 + Math.random()))), options.signal);
       pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
     }
   }

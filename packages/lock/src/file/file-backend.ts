@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import type { BackendRequest, InspectResult, LockBackend, TryAcquireResult } from '../backend.js';
 import { LockUnwritableError } from '../errors.js';
@@ -43,6 +44,13 @@ export const fileBackendDefaults = {
   // A takeover guard is held for milliseconds; one older than this was left by a crashed taker.
   guardStaleMs: 5000,
 } as const;
+
+// Debug hook for the race tests: widens the window between judging a lock stale and replacing it,
+// to prove a paused taker never replaces a lock someone else took meanwhile. Unset in production.
+async function pauseBeforeTakeover(): Promise<void> {
+  const ms = Number(process.env.PM_LOCK_TEST_TAKEOVER_PAUSE_MS);
+  if (ms > 0) await sleep(ms);
+}
 
 /** Resolves the lock file path: the option, else env PID_FILE_PATH, else ./data/<name>.pid. Read at call time. */
 export function resolveLockPath(path: string | undefined, name: string): string {
@@ -118,6 +126,7 @@ export function fileBackend(options: FileBackendOptions = {}): LockBackend & { r
       }
       const temp = await writeTempFile(path, serializeRecord(request.record)).catch((e) => Promise.reject(asUnwritable(path, e)));
       if (verdict.action === 'takeover') {
+        await pauseBeforeTakeover();
         logTakeover(request.logger, path, verdict);
         await renameIntoPlace(temp, path);
       } else if (!(await linkIntoPlace(temp, path))) {
@@ -142,6 +151,7 @@ export function fileBackend(options: FileBackendOptions = {}): LockBackend & { r
       const seen = await readLockFile(path);
       const verdict = await judge(seen, request.name, request.logger);
       if (verdict.action !== 'takeover') return busy(path, verdict);
+      await pauseBeforeTakeover();
       // Two takers must not both replace the stale file: a guard serialises them, and the file is
       // re-read under it so a lock someone just took is never replaced.
       let releaseGuard: () => Promise<void>;
