@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import lockfile from 'proper-lockfile';
 import type { BackendRequest, InspectResult, LockBackend, TryAcquireResult } from '../backend.js';
 import { LockUnwritableError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -156,6 +155,8 @@ export function fileBackend(options: FileBackendOptions = {}): LockBackend & { r
       // re-read under it so a lock someone just took is never replaced.
       let releaseGuard: () => Promise<void>;
       try {
+        // Loaded on first use: proper-lockfile installs signal-exit handlers when it is imported.
+        const { default: lockfile } = await import('proper-lockfile');
         releaseGuard = await lockfile.lock(path, {
           lockfilePath: `${path}.takeover`, realpath: false, retries: 0,
           stale: fileBackendDefaults.guardStaleMs, update: fileBackendDefaults.guardStaleMs / 4,
