@@ -1,5 +1,35 @@
-/**
- * Package version marker; the public API of this package lands with its issue.
- * @internal
- */
-export const __pmPackage = true;
+export { createHealth, type Health } from './health/create-health.js';
+export {
+  healthDefaults,
+  type HealthOptions,
+  type HealthPaths,
+  type CheckFunction,
+  type CheckOptions,
+  type CheckDefinition,
+} from './health/options.js';
+export type { HealthReport, IetfHealthReport, CheckReport, HealthStatus, LifecycleState } from './health/report.js';
+export type { HealthHandler } from './health/handler.js';
+export { createShutdown, type Shutdown, type ShutdownResult, type HookOutcome } from './shutdown/create-shutdown.js';
+export {
+  shutdownDefaults,
+  type ShutdownOptions,
+  type HookFunction,
+  type HookOptions,
+  type HookDefinition,
+  type HookContext,
+  type DrainableServer,
+  type ShutdownHealth,
+  type ReleasableLock,
+} from './shutdown/options.js';
+export {
+  HealthErrorCodes,
+  PmHealthError,
+  InvalidOptionsError,
+  DuplicateNameError,
+  CheckFailedError,
+  CheckTimeoutError,
+  ShutdownHookError,
+  ShutdownError,
+  type HealthErrorCode,
+} from './errors.js';
+export type { Logger } from './logger.js';

@@ -1,0 +1,96 @@
+import { performance } from 'node:perf_hooks';
+import { CheckFailedError, CheckTimeoutError, type PmHealthError } from '../errors.js';
+import type { CheckFunction } from './options.js';
+
+/** Outcome of one check run. */
+export interface CheckResult {
+  /** `pass`, or `fail` when it threw, rejected, returned `false` or timed out. */
+  status: 'pass' | 'fail';
+  /** Whether a failure makes the report unhealthy. */
+  critical: boolean;
+  /** How long the run took (up to the timeout), in ms. */
+  durationMs: number;
+  /** The failure, if any; the report shows its message only unless `exposeDetails` is on. */
+  error?: PmHealthError;
+}
+
+/**
+ * Runs one named check so that load never multiplies its cost: concurrent callers share one
+ * in-flight run, a result may be cached for `cacheMs`, and a run that outlives its timeout keeps
+ * its slot until it settles, so a hung dependency is called once, not once per request.
+ */
+export class CheckRunner {
+  /** The current run, shared by every caller until it settles or times out. */
+  private shared: Promise<CheckResult> | undefined;
+  /** Start time of a run that timed out and has not settled yet. */
+  private hungSince: number | undefined;
+  private last: { at: number; result: CheckResult } | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly fn: CheckFunction,
+    readonly timeout: number,
+    readonly critical: boolean,
+    private readonly cacheMs: number,
+  ) {}
+
+  /** The check's result: cached, shared, or from a new run. Never rejects. */
+  run(): Promise<CheckResult> {
+    if (this.shared) return this.shared;
+    const now = performance.now();
+    if (this.last && now - this.last.at < this.cacheMs) return Promise.resolve(this.last.result);
+    if (this.hungSince !== undefined) {
+      // The previous run is still hanging past its timeout: report that rather than start another.
+      return Promise.resolve(this.fail(new CheckTimeoutError(this.name, this.timeout, true), now - this.hungSince));
+    }
+    const shared = this.execute(now);
+    this.shared = shared;
+    return shared;
+  }
+
+  private execute(start: number): Promise<CheckResult> {
+    return new Promise<CheckResult>((resolve) => {
+      const controller = new AbortController();
+      let done = false;
+      const finish = (result: CheckResult) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.shared = undefined;
+        this.last = { at: performance.now(), result };
+        resolve(result);
+      };
+      const timer = setTimeout(() => {
+        this.hungSince = start;
+        controller.abort(new CheckTimeoutError(this.name, this.timeout));
+        finish(this.fail(new CheckTimeoutError(this.name, this.timeout), performance.now() - start));
+      }, this.timeout);
+      // A pending check must not keep an otherwise finished process alive.
+      timer.unref();
+
+      const settle = (value: unknown, failed: boolean) => {
+        if (done) {
+          this.hungSince = undefined; // the late run finally settled: the next request runs the check again
+          return;
+        }
+        const durationMs = performance.now() - start;
+        finish(failed || value === false ? this.fail(new CheckFailedError(this.name, failed ? value : false), durationMs) : this.pass(durationMs));
+      };
+      try {
+        Promise.resolve(this.fn(controller.signal)).then((v) => settle(v, false), (e: unknown) => settle(e, true));
+      } catch (error) {
+        settle(error, true);
+      }
+    });
+  }
+
+  private pass(durationMs: number): CheckResult {
+    return { status: 'pass', critical: this.critical, durationMs: round(durationMs) };
+  }
+
+  private fail(error: PmHealthError, durationMs: number): CheckResult {
+    return { status: 'fail', critical: this.critical, durationMs: round(durationMs), error };
+  }
+}
+
+const round = (ms: number): number => Math.round(ms * 100) / 100;

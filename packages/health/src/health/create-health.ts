@@ -1,0 +1,134 @@
+import { DuplicateNameError, InvalidOptionsError } from '../errors.js';
+import { resolveLogger } from '../logger.js';
+import { CheckRunner, type CheckResult } from './check-runner.js';
+import { createHandler, type HealthHandler } from './handler.js';
+import { checkDefinitionProblems, resolveHealthOptions, type CheckFunction, type CheckOptions, type HealthOptions } from './options.js';
+import { buildReport, checkReport, overallStatus, type CheckReport, type HealthReport, type LifecycleState } from './report.js';
+
+/** A health registry: lifecycle state, named checks, and the HTTP handler that reports them. */
+export interface Health {
+  /** `initializing` until `setReady()`, then `healthy`, then `shutting_down` for good. */
+  readonly state: LifecycleState;
+  /** Marks the app ready for traffic: `/readyz` and `/health` turn 200 (if critical checks pass). Ignored once shutting down. */
+  setReady(): void;
+  /** Marks the app as draining: `/readyz` and `/health` answer 503 from now on; `/livez` stays 200. Called by shutdown. */
+  setShuttingDown(): void;
+  /**
+   * Registers a check; returns a function that removes it.
+   * @throws DuplicateNameError (`PM_HEALTH_DUPLICATE_NAME`) when the name is taken
+   * @throws InvalidOptionsError (`PM_HEALTH_INVALID_OPTIONS`) when the options are wrong
+   */
+  addCheck(name: string, check: CheckFunction, options?: CheckOptions): () => void;
+  /** Runs the checks (shared and cached as configured) and returns the report in the default format. */
+  report(): Promise<HealthReport>;
+  /** The `node:http` handler serving the health, liveness and readiness paths. */
+  readonly handler: HealthHandler;
+}
+
+/**
+ * Creates a health registry. Nothing runs until asked: no timers, no listeners, no env reads.
+ * @throws InvalidOptionsError (`PM_HEALTH_INVALID_OPTIONS`) listing every problem with `options`
+ */
+export function createHealth(options: HealthOptions = {}): Health {
+  const resolved = resolveHealthOptions(options);
+  const logger = resolveLogger(resolved.logger);
+  const runners = new Map<string, CheckRunner>();
+  // The process start, not this call: the report describes the process.
+  const startedAt = new Date(Date.now() - process.uptime() * 1000).toISOString();
+  let state: LifecycleState = 'initializing';
+
+  const addCheck = (name: string, check: CheckFunction, checkOptions: CheckOptions = {}): (() => void) => {
+    const problems = typeof name === 'string' && name !== '' ? [] : [`check name must be a non-empty string (got ${JSON.stringify(name)})`];
+    problems.push(...checkDefinitionProblems(`check "${name}"`, { ...checkOptions, check }));
+    if (problems.length > 0) throw new InvalidOptionsError('addCheck', problems);
+    if (runners.has(name)) throw new DuplicateNameError('check', name);
+    const runner = new CheckRunner(
+      name,
+      check,
+      checkOptions.timeout ?? resolved.checkTimeout,
+      checkOptions.critical ?? resolved.critical,
+      checkOptions.cacheMs ?? resolved.cacheMs,
+    );
+    runners.set(name, runner);
+    logger.debug({ check: name, timeout: runner.timeout, critical: runner.critical }, 'health check added');
+    return () => {
+      if (runners.get(name) === runner) runners.delete(name);
+    };
+  };
+
+  for (const [name, def] of Object.entries(options.checks ?? {})) {
+    if (typeof def === 'function') addCheck(name, def);
+    else addCheck(name, def.check, def);
+  }
+
+  const readInfo = (): Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined> => {
+    if (!resolved.info) return undefined;
+    const onError = (error: unknown) => {
+      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'health info() failed; its fields are left out');
+      return undefined;
+    };
+    try {
+      const value = resolved.info();
+      return value instanceof Promise ? value.then((v) => v, onError) : value;
+    } catch (error) {
+      return onError(error);
+    }
+  };
+
+  const assemble = (results: ReadonlyArray<readonly [string, CheckResult]>, info: Record<string, unknown> | undefined): HealthReport => {
+    const checks: Record<string, CheckReport> = {};
+    for (const [name, result] of results) checks[name] = checkReport(result, resolved.exposeDetails);
+    return buildReport(overallStatus(state, results.map(([, r]) => r)), startedAt, checks, info);
+  };
+
+  // Synchronous when no check runs and info() is synchronous: the common probe costs no promise.
+  const produce = (): HealthReport | Promise<HealthReport> => {
+    const info = readInfo();
+    if (state !== 'healthy' || runners.size === 0) {
+      // Checks are not run while initializing (dependencies may not be up) or shutting down (they are being closed).
+      return info instanceof Promise ? info.then((i) => assemble([], i)) : assemble([], info);
+    }
+    const started = [...runners.values()];
+    return Promise.all([Promise.all(started.map((r) => r.run())), info]).then(([results, i]) => {
+      // A check removed mid-run is dropped: only checks still registered are reported.
+      const kept = started.flatMap((r, k) => (runners.get(r.name) === r ? [[r.name, results[k]!] as const] : []));
+      return assemble(kept, i);
+    });
+  };
+
+  const criticalChecksPass = async (): Promise<boolean> => {
+    const critical = [...runners.values()].filter((r) => r.critical);
+    const results = await Promise.all(critical.map((r) => r.run()));
+    return results.every((r) => r.status === 'pass');
+  };
+
+  const handler = createHandler({
+    paths: resolved.paths,
+    format: resolved.format,
+    readyChecks: resolved.readyChecks,
+    notFound: resolved.notFound,
+    logger,
+    state: () => state,
+    report: produce,
+    criticalChecksPass,
+  });
+
+  return {
+    get state() {
+      return state;
+    },
+    setReady() {
+      if (state !== 'initializing') return;
+      state = 'healthy';
+      logger.debug('health state: healthy');
+    },
+    setShuttingDown() {
+      if (state === 'shutting_down') return;
+      state = 'shutting_down';
+      logger.debug('health state: shutting_down');
+    },
+    addCheck,
+    report: () => Promise.resolve(produce()),
+    handler,
+  };
+}

@@ -1,0 +1,108 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../logger.js';
+import type { HealthReport, LifecycleState } from './report.js';
+import { toIetf } from './report.js';
+
+/**
+ * A `node:http` request listener. Use it as `http.createServer(handler)` (other paths get 404), or
+ * as middleware: with `next`, any other path or method falls through to `next()`.
+ */
+export type HealthHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+
+/** What the handler needs from the health registry. */
+export interface HandlerSource {
+  paths: { health: string; live: string; ready: string };
+  format: 'default' | 'ietf';
+  readyChecks: boolean;
+  notFound: boolean;
+  logger: Logger;
+  state(): LifecycleState;
+  /** The full report; synchronous when nothing async is registered (the hot path). */
+  report(): HealthReport | Promise<HealthReport>;
+  /** True when every critical check passes. */
+  criticalChecksPass(): Promise<boolean>;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const IETF_TYPE = 'application/health+json; charset=utf-8';
+
+// Fixed bodies are encoded once; only /health has a body that changes per request.
+const fixed = (value: object) => Buffer.from(JSON.stringify(value));
+const LIVE = fixed({ status: 'ok' });
+const READY: Record<string, Buffer> = {
+  healthy: fixed({ status: 'healthy' }),
+  initializing: fixed({ status: 'initializing' }),
+  shutting_down: fixed({ status: 'shutting_down' }),
+  unhealthy: fixed({ status: 'unhealthy' }),
+};
+const NOT_FOUND = fixed({ error: 'Not Found' });
+const METHOD_NOT_ALLOWED = fixed({ error: 'Method Not Allowed' });
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, head: boolean, allow?: string): void {
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  // writeHead with every header at once: one header serialisation, no per-header setHeader calls.
+  const headers: Record<string, string | number> = { 'content-type': type, 'cache-control': 'no-store', 'content-length': length };
+  if (allow !== undefined) headers.allow = allow;
+  res.writeHead(status, headers);
+  res.end(head ? undefined : body);
+}
+
+/** Builds the request listener over a health registry. */
+export function createHandler(source: HandlerSource): HealthHandler {
+  const { health, live, ready } = source.paths;
+  const reportType = source.format === 'ietf' ? IETF_TYPE : JSON_TYPE;
+  const serialize = source.format === 'ietf' ? (r: HealthReport) => JSON.stringify(toIetf(r)) : (r: HealthReport) => JSON.stringify(r);
+
+  const sendReport = (res: ServerResponse, report: HealthReport, head: boolean) =>
+    send(res, report.status === 'healthy' ? 200 : 503, reportType, serialize(report), head);
+
+  const fail = (res: ServerResponse, error: unknown) => {
+    // Only reachable through a bug or a throwing logger: never leave the probe hanging.
+    source.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'health report failed');
+    if (!res.headersSent) send(res, 503, JSON_TYPE, READY.unhealthy!, false);
+    else res.destroy();
+  };
+
+  return function healthHandler(req, res, next) {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    if (path !== health && path !== live && path !== ready) {
+      if (next) next();
+      else if (source.notFound) send(res, 404, JSON_TYPE, NOT_FOUND, req.method === 'HEAD');
+      return;
+    }
+    const head = req.method === 'HEAD';
+    if (!head && req.method !== 'GET') {
+      if (next) next();
+      else send(res, 405, JSON_TYPE, METHOD_NOT_ALLOWED, false, 'GET, HEAD');
+      return;
+    }
+
+    if (path === live) {
+      send(res, 200, JSON_TYPE, LIVE, head);
+      return;
+    }
+
+    if (path === ready) {
+      const state = source.state();
+      if (state !== 'healthy' || !source.readyChecks) {
+        send(res, state === 'healthy' ? 200 : 503, JSON_TYPE, READY[state]!, head);
+        return;
+      }
+      source.criticalChecksPass().then(
+        (ok) => send(res, ok ? 200 : 503, JSON_TYPE, READY[ok ? 'healthy' : 'unhealthy']!, head),
+        (error: unknown) => fail(res, error),
+      );
+      return;
+    }
+
+    try {
+      const report = source.report();
+      if (report instanceof Promise) report.then((r) => sendReport(res, r, head), (error: unknown) => fail(res, error));
+      else sendReport(res, report, head);
+    } catch (error) {
+      fail(res, error);
+    }
+  };
+}

@@ -1,0 +1,146 @@
+import { InvalidOptionsError } from '../errors.js';
+import { isLogger, type Logger } from '../logger.js';
+import { checkBoolean, checkMs, isRecord } from '../validate.js';
+
+/**
+ * A health check: resolves (with anything but `false`) when healthy; throws, rejects or returns
+ * `false` when not. `signal` aborts when the check's timeout elapses so it can stop its work.
+ */
+export type CheckFunction = (signal: AbortSignal) => unknown;
+
+/** Per-check options (also the shape of an entry in {@link HealthOptions.checks}). */
+export interface CheckOptions {
+  /** Milliseconds before the check is cut off and reported as failed. @default 1000 */
+  timeout?: number;
+  /** A failing critical check makes the whole report `unhealthy` (503); a non-critical one only shows in `checks`. @default true */
+  critical?: boolean;
+  /** Reuse the last result for this many ms (0: run on every request, still shared by concurrent requests). @default the health `cacheMs` */
+  cacheMs?: number;
+}
+
+/** A check given with its options, as in `checks: { db: { check: () => db.ping(), timeout: 500 } }`. */
+export interface CheckDefinition extends CheckOptions {
+  /** The check itself. */
+  check: CheckFunction;
+}
+
+/** Paths served by the handler; matched exactly, query string ignored. */
+export interface HealthPaths {
+  /** Full report. @default '/health' */
+  health?: string;
+  /** Liveness: 200 while the event loop runs, even while draining. @default '/livez' */
+  live?: string;
+  /** Readiness: 503 while initializing and while shutting down. @default '/readyz' */
+  ready?: string;
+}
+
+/** Options of `createHealth`. */
+export interface HealthOptions {
+  /** Checks to register up front, by name (more can be added with `addCheck`). @default {} */
+  checks?: Record<string, CheckFunction | CheckDefinition>;
+  /**
+   * Extra fields merged into the report (e.g. active agents, database status). May be async; its
+   * fields never override the built-in ones. @default none
+   */
+  info?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Default timeout of a check, in ms. @default 1000 */
+  checkTimeout?: number;
+  /** Default for whether checks are critical. @default true */
+  critical?: boolean;
+  /** Default result cache of a check, in ms; 0 runs checks per request (concurrent requests still share one run). @default 0 */
+  cacheMs?: number;
+  /** Paths to serve. @default { health: '/health', live: '/livez', ready: '/readyz' } */
+  paths?: HealthPaths;
+  /** Report format: our JSON, or the IETF draft `application/health+json` (pass/fail/warn). @default 'default' */
+  format?: 'default' | 'ietf';
+  /** Include error stacks and codes of failing checks in the report. Keep off on public endpoints. @default false */
+  exposeDetails?: boolean;
+  /** Make `/readyz` also run the critical checks (off: readiness is the lifecycle state only). @default false */
+  readyChecks?: boolean;
+  /** Answer other paths with 404 when the handler is used without `next` (with `next`, it always falls through). @default true */
+  notFound?: boolean;
+  /** pino-compatible logger. @default silent; JSON lines on stderr when env PROCESS_MANAGER_DEBUG=true */
+  logger?: Logger;
+}
+
+/** Defaults of {@link HealthOptions}, in one place (the README is tested against it). */
+export const healthDefaults = {
+  checkTimeout: 1000,
+  critical: true,
+  cacheMs: 0,
+  paths: { health: '/health', live: '/livez', ready: '/readyz' },
+  format: 'default',
+  exposeDetails: false,
+  readyChecks: false,
+  notFound: true,
+} as const;
+
+/** Options after defaults and validation. */
+export interface ResolvedHealthOptions {
+  checkTimeout: number;
+  critical: boolean;
+  cacheMs: number;
+  paths: Required<HealthPaths>;
+  format: 'default' | 'ietf';
+  exposeDetails: boolean;
+  readyChecks: boolean;
+  notFound: boolean;
+  info: HealthOptions['info'];
+  logger: Logger | undefined;
+}
+
+/** Problems with one check's options, for `checks` and `addCheck` alike. */
+export function checkDefinitionProblems(label: string, definition: unknown): string[] {
+  const problems: string[] = [];
+  if (typeof definition === 'function') return problems;
+  if (!isRecord(definition) || typeof definition.check !== 'function') {
+    return [`${label} must be a function or { check: function, timeout?, critical?, cacheMs? }`];
+  }
+  checkMs(problems, `${label}.timeout`, definition.timeout, 1);
+  checkBoolean(problems, `${label}.critical`, definition.critical);
+  checkMs(problems, `${label}.cacheMs`, definition.cacheMs, 0);
+  return problems;
+}
+
+/** Validates every option and reports every problem at once. */
+export function resolveHealthOptions(options: HealthOptions): ResolvedHealthOptions {
+  const problems: string[] = [];
+  if (!isRecord(options as unknown)) throw new InvalidOptionsError('createHealth', ['options must be an object']);
+  checkMs(problems, 'checkTimeout', options.checkTimeout, 1);
+  checkBoolean(problems, 'critical', options.critical);
+  checkMs(problems, 'cacheMs', options.cacheMs, 0);
+  checkBoolean(problems, 'exposeDetails', options.exposeDetails);
+  checkBoolean(problems, 'readyChecks', options.readyChecks);
+  checkBoolean(problems, 'notFound', options.notFound);
+  if (options.format !== undefined && options.format !== 'default' && options.format !== 'ietf') {
+    problems.push(`format must be 'default' or 'ietf' (got ${JSON.stringify(options.format)})`);
+  }
+  if (options.info !== undefined && typeof options.info !== 'function') problems.push('info must be a function returning an object');
+  if (options.logger !== undefined && !isLogger(options.logger)) problems.push('logger must have debug, info, warn and error methods (a pino logger works)');
+  if (options.checks !== undefined) {
+    if (!isRecord(options.checks)) problems.push('checks must be an object of name -> check');
+    else for (const [name, def] of Object.entries(options.checks)) problems.push(...checkDefinitionProblems(`checks.${name}`, def));
+  }
+  const paths = { ...healthDefaults.paths, ...(isRecord(options.paths) ? options.paths : {}) };
+  if (options.paths !== undefined && !isRecord(options.paths)) problems.push('paths must be an object { health?, live?, ready? }');
+  for (const [key, value] of Object.entries(paths)) {
+    if (typeof value !== 'string' || !value.startsWith('/') || value.includes('?')) {
+      problems.push(`paths.${key} must be a path starting with "/" and without a query (got ${JSON.stringify(value)})`);
+    }
+  }
+  if (new Set(Object.values(paths)).size !== 3) problems.push(`paths must be three different paths (got ${JSON.stringify(paths)})`);
+  if (problems.length > 0) throw new InvalidOptionsError('createHealth', problems);
+
+  return {
+    checkTimeout: options.checkTimeout ?? healthDefaults.checkTimeout,
+    critical: options.critical ?? healthDefaults.critical,
+    cacheMs: options.cacheMs ?? healthDefaults.cacheMs,
+    paths,
+    format: options.format ?? healthDefaults.format,
+    exposeDetails: options.exposeDetails ?? healthDefaults.exposeDetails,
+    readyChecks: options.readyChecks ?? healthDefaults.readyChecks,
+    notFound: options.notFound ?? healthDefaults.notFound,
+    info: options.info,
+    logger: options.logger,
+  };
+}

@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
+import type { DrainableServer } from './options.js';
+
+/** The response a socket is serving (or served last), stored on the socket: no map lookup per request. */
+const kResponse = Symbol('pm.health.response');
+/** Set once a response has been told to close its connection. */
+const kClosing = Symbol('pm.health.closing');
+
+type TrackedSocket = Socket & { [kResponse]?: ServerResponse };
+type TrackedResponse = ServerResponse & { [kClosing]?: true };
+
+// Two event-loop turns: by the second check phase, libuv has polled every socket again, so a request
+// already sitting in a kernel buffer has been parsed and shows as in flight instead of idle.
+const afterNextPoll = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+
+/**
+ * Drains one server without dropping a request: tracks its sockets and what each is serving, then on
+ * `drain()` stops accepting, closes idle keep-alive sockets at once, and closes busy ones as their
+ * response ends (`Connection: close` when the headers are not out yet).
+ */
+export class ServerDrain {
+  private readonly sockets = new Set<TrackedSocket>();
+  private draining = false;
+
+  constructor(private readonly server: DrainableServer) {
+    server.on('connection', this.onConnection);
+    server.on('secureConnection', this.onConnection);
+    // First in line, so the header is set before the app's own listener writes anything.
+    server.prependListener('request', this.onRequest);
+  }
+
+  /** Stops tracking (removes the listeners this added). */
+  untrack(): void {
+    this.server.off('connection', this.onConnection);
+    this.server.off('secureConnection', this.onConnection);
+    this.server.off('request', this.onRequest);
+  }
+
+  /** Resolves once the server is closed and every connection is gone. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    for (const socket of this.sockets) {
+      const res = socket[kResponse];
+      if (res && !res.writableFinished) this.closeAfter(res, socket);
+    }
+    // net.Server#close, not http.Server#close: the http one also destroys every connection that looks idle
+    // right now, including those whose next request is already in the kernel buffer, unread. We stop
+    // accepting now and close idle sockets after the next poll instead.
+    const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(this.server, () => resolve()));
+    await afterNextPoll();
+    for (const socket of this.sockets) {
+      const res = socket[kResponse];
+      if (!res || res.writableFinished) socket.destroy();
+    }
+    // Sockets that connected before we were attached are known only to node:http itself.
+    (this.server as Partial<import('node:http').Server>).closeIdleConnections?.();
+    await closed;
+  }
+
+  private readonly onConnection = (socket: TrackedSocket): void => {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  };
+
+  private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const socket = req.socket as TrackedSocket;
+    socket[kResponse] = res;
+    if (this.draining) this.closeAfter(res, socket);
+  };
+
+  private closeAfter(res: TrackedResponse, socket: TrackedSocket): void {
+    if (res[kClosing]) return;
+    res[kClosing] = true;
+    // node:http closes the connection after a response that says `Connection: close`…
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+    // …and when the headers already went out as keep-alive, we end the socket once the response is done,
+    // unless the socket has moved on to another request (pipelining), which gets the same treatment.
+    res.once('finish', () => {
+      // Like node's own destroySoon: FIN now, free the socket once it is flushed.
+      if (socket[kResponse] === res) socket.end(() => socket.destroy());
+    });
+  }
+}
