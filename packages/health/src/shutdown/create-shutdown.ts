@@ -46,6 +46,8 @@ export interface Shutdown extends AsyncDisposable {
   addServer(server: DrainableServer): void;
   /** True once shutdown has started. */
   readonly shuttingDown: boolean;
+  /** The drain delay in effect, in ms (the option, else 5000 under Kubernetes, else 0). */
+  readonly drainDelay: number;
   /** Removes every listener this added (process signals and errors, server listeners). Idempotent. */
   uninstall(): void;
   /** Same as `uninstall()`, for `await using`. */
@@ -223,6 +225,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     get shuttingDown() {
       return running !== undefined;
     },
+    drainDelay: o.drainDelay,
     uninstall,
     [asyncDispose]: async () => uninstall(),
   };
