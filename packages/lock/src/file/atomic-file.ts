@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import {
+  closeSync, constants, fchmodSync, fstatSync, linkSync, lstatSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync,
+} from 'node:fs';
 import { parseLockFile } from '../record.js';
-import { constants, promises as fs, unlinkSync, openSync, closeSync, fstatSync, readSync } from 'node:fs';
+
+// Synchronous on purpose: each call is a few microseconds of local I/O, and a thread-pool hop per
+// call would cost more than the work (it made acquire+release 3x slower in bench/lock.bench.mjs).
+// Network filesystems, where a call could block, are out of scope for file locks (see README).
 
 const { O_RDONLY, O_NOFOLLOW, O_CREAT, O_EXCL, O_WRONLY } = constants;
 
@@ -11,11 +17,17 @@ export type LockFileContent =
   | { kind: 'symlink' }
   | { kind: 'file'; text: string; ino: number; mtimeMs: number };
 
+/** Inode and mtime of a lock file, to notice cheaply when it changes. */
+export interface FileIdentity {
+  ino: number;
+  mtimeMs: number;
+}
+
 /** Reads the lock file without following a symlink planted at its path. */
-export async function readLockFile(path: string): Promise<LockFileContent> {
-  let handle: fs.FileHandle;
+export function readLockFile(path: string): LockFileContent {
+  let fd: number;
   try {
-    handle = await fs.open(path, O_RDONLY | O_NOFOLLOW);
+    fd = openSync(path, O_RDONLY | O_NOFOLLOW);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'missing' };
@@ -23,90 +35,78 @@ export async function readLockFile(path: string): Promise<LockFileContent> {
     throw error;
   }
   try {
-    const [stat, text] = await Promise.all([handle.stat(), handle.readFile('utf8')]);
-    return { kind: 'file', text, ino: stat.ino, mtimeMs: stat.mtimeMs };
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Synchronous twin of {@link readLockFile}'s text, for `process.on('exit')`. */
-export function readLockFileTextSync(path: string): string | null {
-  let fd: number;
-  try {
-    fd = openSync(path, O_RDONLY | O_NOFOLLOW);
-  } catch {
-    return null;
-  }
-  try {
-    const buffer = Buffer.alloc(Math.min(fstatSync(fd).size, 1 << 20));
-    const length = readSync(fd, buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, length).toString('utf8');
+    const stat = fstatSync(fd);
+    return { kind: 'file', text: readFileSync(fd, 'utf8'), ino: stat.ino, mtimeMs: stat.mtimeMs };
   } finally {
     closeSync(fd);
   }
 }
 
 /**
- * Writes `content` to a fresh temp file beside `path` (exclusive create, no symlink follow, mode 0644).
- * The caller then links or renames it into place, so readers only ever see a whole record.
+ * Writes `content` to a fresh temp file beside `path` (exclusive create, no symlink follow, mode 0644)
+ * and returns its name and identity. The caller links or renames it into place, so readers only ever
+ * see a whole record.
  */
-export async function writeTempFile(path: string, content: string): Promise<string> {
+export function writeTempFile(path: string, content: string): { temp: string; identity: FileIdentity } {
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await fs.open(temp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW, 0o644);
+  const fd = openSync(temp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW, 0o644);
   try {
     // No fsync: the record only matters while its writer lives, and a power loss ends the writer
     // (and changes the boot id, which marks the record stale).
-    await handle.writeFile(content);
-    await handle.chmod(0o644); // the umask must not hide the holder from other users' `pm status`
+    writeSync(fd, content);
+    fchmodSync(fd, 0o644); // the umask must not hide the holder from other users' tools
+    const stat = fstatSync(fd);
+    return { temp, identity: { ino: stat.ino, mtimeMs: stat.mtimeMs } };
   } catch (error) {
-    await handle.close();
-    await fs.rm(temp, { force: true });
+    rmSync(temp, { force: true });
     throw error;
+  } finally {
+    closeSync(fd);
   }
-  await handle.close();
-  return temp;
 }
 
-/** Creates `path` from `temp` only if nothing is there (atomic: link fails with EEXIST). Removes `temp`. */
-export async function linkIntoPlace(temp: string, path: string): Promise<boolean> {
+/** Creates `path` as a second name of `temp` only if nothing is there (atomic: EEXIST otherwise). */
+export function linkIfAbsent(temp: string, path: string): boolean {
   try {
-    await fs.link(temp, path);
+    linkSync(temp, path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
-  } finally {
-    await fs.rm(temp, { force: true });
   }
 }
 
 /** Atomically replaces whatever is at `path` (a stale record, junk, or a planted symlink itself) with `temp`. */
-export async function renameIntoPlace(temp: string, path: string): Promise<void> {
+export function renameIntoPlace(temp: string, path: string): void {
   try {
-    await fs.rename(temp, path);
+    renameSync(temp, path);
   } catch (error) {
-    await fs.rm(temp, { force: true });
+    rmSync(temp, { force: true });
     throw error;
   }
 }
 
 /** Inode and mtime of the lock path (not following symlinks), or null when it is gone. */
-export async function lockFileIdentity(path: string): Promise<{ ino: number; mtimeMs: number } | null> {
+export function lockFileIdentity(path: string): FileIdentity | null {
   try {
-    const stat = await fs.lstat(path);
+    const stat = lstatSync(path);
     return { ino: stat.ino, mtimeMs: stat.mtimeMs };
   } catch {
     return null;
   }
 }
 
-/** Removes the lock file if it still holds `instanceId`; synchronous, for process exit. */
-export function removeIfOursSync(path: string, instanceId: string): void {
-  const text = readLockFileTextSync(path);
-  if (text === null) return;
-  const parsed = parseLockFile(text);
-  if (parsed.kind !== 'record' || parsed.record.instanceId !== instanceId) return;
+/** The record's instance id if the file at `path` holds one. */
+export function instanceIdAt(path: string): string | null {
+  const content = readLockFile(path);
+  if (content.kind !== 'file') return null;
+  const parsed = parseLockFile(content.text);
+  return parsed.kind === 'record' ? parsed.record.instanceId : null;
+}
+
+/** Removes the lock file if it still holds `instanceId`: a lock we lost belongs to someone else now. */
+export function removeIfOurs(path: string, instanceId: string): void {
+  if (instanceIdAt(path) !== instanceId) return;
   try {
     unlinkSync(path);
   } catch {

@@ -1,11 +1,11 @@
-import { promises as fs } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackendRequest, InspectResult, LockBackend, TryAcquireResult } from '../backend.js';
 import { LockUnwritableError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { parseLockFile, serializeRecord, type HolderRecord } from '../record.js';
-import { linkIntoPlace, readLockFile, renameIntoPlace, writeTempFile } from './atomic-file.js';
+import { linkIfAbsent, readLockFile, renameIntoPlace, writeTempFile, type FileIdentity, type LockFileContent } from './atomic-file.js';
 import { FileLockHandle } from './file-handle.js';
 import { judgeLockFile, type Verdict } from './judge.js';
 import { KernelMutex, mutexAddress, probeMutex } from './kernel-mutex.js';
@@ -70,26 +70,37 @@ export function fileBackend(options: FileBackendOptions = {}): LockBackend & { r
   const junkGraceMs = options.junkGraceMs ?? fileBackendDefaults.junkGraceMs;
 
   /** Creates the folder and names the kernel mutex after the folder's real path (symlinked folders agree). */
-  async function locate(name: string, create: boolean): Promise<{ path: string; address: string }> {
+  function locate(name: string, create: boolean): { path: string; address: string } {
     const path = resolveLockPath(options.path, name);
     if (create) {
       try {
-        await fs.mkdir(dirname(path), { recursive: true });
+        mkdirSync(dirname(path), { recursive: true });
       } catch (error) {
         throw asUnwritable(path, error);
       }
     }
-    const realDir = await fs.realpath(dirname(path)).catch(() => dirname(path));
+    let realDir = dirname(path);
+    try {
+      realDir = realpathSync.native(realDir);
+    } catch {
+      // Folder not there (inspect only): nobody can hold a lock in it.
+    }
     return { path, address: mutexAddress(join(realDir, basename(path))) };
   }
 
-  const judge = (content: Awaited<ReturnType<typeof readLockFile>>, name: string, logger: Logger) =>
+  const judge = (content: LockFileContent, name: string, logger: Logger) =>
     judgeLockFile(content, { name, junkGraceMs, logger });
 
-  async function grant(path: string, record: HolderRecord, mutex: KernelMutex | null): Promise<TryAcquireResult> {
-    const handle = new FileLockHandle(path, record.instanceId, mutex, checkInterval);
-    await handle.remember();
-    return { acquired: true, handle };
+  function grant(path: string, record: HolderRecord, identity: FileIdentity, mutex: KernelMutex | null): TryAcquireResult {
+    return { acquired: true, handle: new FileLockHandle(path, record.instanceId, identity, mutex, checkInterval) };
+  }
+
+  function writeRecord(path: string, record: HolderRecord): ReturnType<typeof writeTempFile> {
+    try {
+      return writeTempFile(path, serializeRecord(record));
+    } catch (error) {
+      throw asUnwritable(path, error);
+    }
   }
 
   function busy(path: string, verdict: Verdict, extra: Partial<Extract<TryAcquireResult, { acquired: false }>> = {}): TryAcquireResult {
@@ -104,82 +115,86 @@ export function fileBackend(options: FileBackendOptions = {}): LockBackend & { r
 
   async function acquireWithSocket(request: BackendRequest, path: string, address: string): Promise<TryAcquireResult> {
     const mutex = await KernelMutex.tryBind(address);
-    if (!mutex) {
-      const probe = await probeMutex(address);
-      if (!probe.held) return { acquired: false, holder: undefined, location: path, waitForChange: async () => undefined };
-      const answered = probe.answer ? parseLockFile(probe.answer) : null;
-      let holder = answered?.kind === 'record' ? answered.record : undefined;
-      if (!holder) {
-        const fromFile = parseLockFile((await readLockFile(path).then((c) => (c.kind === 'file' ? c.text : '')).catch(() => '')));
-        holder = fromFile.kind === 'record' ? fromFile.record : undefined;
-      }
-      return { acquired: false, holder, location: path, waitForChange: probe.waitForRelease, dispose: probe.close };
-    }
+    if (!mutex) return describeHolder(path, address);
     try {
-      mutex.answerWith(() => serializeRecord(request.record).replace(/\n/g, ' '));
-      // Holding the mutex, no socket user in this namespace can be in here: judge and write in peace.
-      const verdict = await judge(await readLockFile(path), request.name, request.logger);
-      if (verdict.action === 'busy' || verdict.action === 'retry') {
-        mutex.close();
-        return busy(path, verdict);
-      }
-      const temp = await writeTempFile(path, serializeRecord(request.record)).catch((e) => Promise.reject(asUnwritable(path, e)));
-      if (verdict.action === 'takeover') {
+      mutex.answerWith(() => JSON.stringify(request.record));
+      // Holding the mutex, no socket user in this namespace can be in here. Try the common case
+      // first (no file: one link), and judge what is there only when something is.
+      const { temp, identity } = writeRecord(path, request.record);
+      let placed = false;
+      try {
+        if (linkIfAbsent(temp, path)) return grant(path, request.record, identity, mutex);
+        const verdict = await judge(readLockFile(path), request.name, request.logger);
+        if (verdict.action !== 'takeover') {
+          mutex.close();
+          return busy(path, verdict);
+        }
         await pauseBeforeTakeover();
         logTakeover(request.logger, path, verdict);
-        await renameIntoPlace(temp, path);
-      } else if (!(await linkIntoPlace(temp, path))) {
-        // A non-socket writer created the file between our read and link: judge again next attempt.
-        mutex.close();
-        return { acquired: false, holder: undefined, location: path };
+        renameIntoPlace(temp, path);
+        placed = true;
+        return grant(path, request.record, identity, mutex);
+      } finally {
+        if (!placed) rmSync(temp, { force: true });
       }
-      return await grant(path, request.record, mutex);
     } catch (error) {
       mutex.close();
       throw asUnwritable(path, error);
     }
   }
 
+  /** The holder answers over the mutex socket; its file is the fallback when it does not. */
+  async function describeHolder(path: string, address: string): Promise<TryAcquireResult> {
+    const probe = await probeMutex(address);
+    if (!probe.held) return { acquired: false, holder: undefined, location: path, waitForChange: async () => undefined };
+    const answered = probe.answer ? parseLockFile(probe.answer) : null;
+    let holder = answered?.kind === 'record' ? answered.record : undefined;
+    if (!holder) {
+      const content = readLockFile(path);
+      const fromFile = content.kind === 'file' ? parseLockFile(content.text) : null;
+      holder = fromFile?.kind === 'record' ? fromFile.record : undefined;
+    }
+    return { acquired: false, holder, location: path, waitForChange: probe.waitForRelease, dispose: probe.close };
+  }
+
   async function acquireWithLink(request: BackendRequest, path: string): Promise<TryAcquireResult> {
-    const temp = await writeTempFile(path, serializeRecord(request.record)).catch((e) => Promise.reject(asUnwritable(path, e)));
-    let keepTemp = false;
+    const { temp, identity } = writeRecord(path, request.record);
+    let placed = false;
     try {
-      if (await fs.link(temp, path).then(() => true, (e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? false : Promise.reject(e)))) {
-        return await grant(path, request.record, null);
-      }
-      const seen = await readLockFile(path);
+      if (linkIfAbsent(temp, path)) return grant(path, request.record, identity, null);
+      const seen = readLockFile(path);
       const verdict = await judge(seen, request.name, request.logger);
       if (verdict.action !== 'takeover') return busy(path, verdict);
       await pauseBeforeTakeover();
       // Two takers must not both replace the stale file: a guard serialises them, and the file is
       // re-read under it so a lock someone just took is never replaced.
+      // Loaded on first use: proper-lockfile installs signal-exit handlers when it is imported.
+      const { default: lockfile } = await import('proper-lockfile');
       let releaseGuard: () => Promise<void>;
       try {
-        // Loaded on first use: proper-lockfile installs signal-exit handlers when it is imported.
-        const { default: lockfile } = await import('proper-lockfile');
         releaseGuard = await lockfile.lock(path, {
           lockfilePath: `${path}.takeover`, realpath: false, retries: 0,
           stale: fileBackendDefaults.guardStaleMs, update: fileBackendDefaults.guardStaleMs / 4,
-          onCompromised: () => undefined, // we hold the guard for milliseconds and re-check under it
+          onCompromised: () => undefined, // held for milliseconds, and the file is re-checked under it
         });
       } catch {
         return { acquired: false, holder: undefined, location: path };
       }
       try {
-        const now = await readLockFile(path);
+        const now = readLockFile(path);
         const unchanged = now.kind === seen.kind && (now.kind !== 'file' || (seen.kind === 'file' && now.ino === seen.ino && now.text === seen.text));
         if (!unchanged) return { acquired: false, holder: undefined, location: path };
         logTakeover(request.logger, path, verdict);
-        keepTemp = true;
-        await renameIntoPlace(temp, path);
-        return await grant(path, request.record, null);
+        renameIntoPlace(temp, path);
+        placed = true;
+        return grant(path, request.record, identity, null);
       } finally {
         await releaseGuard().catch(() => undefined);
       }
     } catch (error) {
       throw asUnwritable(path, error);
     } finally {
-      if (!keepTemp) await fs.rm(temp, { force: true });
+      if (!placed) rmSync(temp, { force: true });
     }
   }
 
@@ -187,12 +202,12 @@ export function fileBackend(options: FileBackendOptions = {}): LockBackend & { r
     kind: 'file',
     exclusion,
     async tryAcquire(request) {
-      const { path, address } = await locate(request.name, true);
+      const { path, address } = locate(request.name, true);
       return exclusion === 'socket' ? acquireWithSocket(request, path, address) : acquireWithLink(request, path);
     },
     async inspect(request): Promise<InspectResult> {
-      const { path, address } = await locate(request.name, false);
-      const content = await readLockFile(path);
+      const { path, address } = locate(request.name, false);
+      const content = readLockFile(path);
       if (exclusion === 'socket') {
         const probe = await probeMutex(address);
         if (probe.held) {
