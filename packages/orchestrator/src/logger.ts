@@ -1,0 +1,18 @@
+import pino from 'pino';
+
+/** The pino-compatible logger shape the orchestrator writes to. */
+export interface Logger {
+  debug(obj: unknown, msg?: string): void;
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** The logger to use: the given one, else pino on stderr when env PROCESS_MANAGER_DEBUG=true, else silent. */
+export function defaultLogger(logger?: Logger): Logger {
+  if (logger) return logger;
+  if (process.env.PROCESS_MANAGER_DEBUG === 'true') return pino({ name: 'pm', level: 'debug' }, pino.destination(2));
+  return silent;
+}

@@ -1,0 +1,457 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync } from 'node:fs';
+import { join } from 'node:path';
+import getPort from 'get-port';
+import pidusage from 'pidusage';
+import type { ResolvedApp } from '../config/resolve.js';
+import { PortInUseError, StartFailedError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { backoffDelay } from './backoff.js';
+import type { AppRecord, AppStatus, OrchestratorEvent } from './events.js';
+import { killTree } from './kill.js';
+import { AppLogFile } from './log-file.js';
+import { findPortHolder, isPortFree } from './ports.js';
+import { probeHttp, probeTcp, withPort } from './probe.js';
+import { sameProcess, startToken } from './proc.js';
+
+/** What an {@link AppSupervisor} needs from its orchestrator. */
+export interface AppContext {
+  logDir: string;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  emit(event: OrchestratorEvent): void;
+  /** Whether output lines should be read and emitted as `output` events. */
+  output: boolean;
+}
+
+/** The IPC readiness message: `{ type: 'pm:ready' }`, or the plain string `'ready'`. */
+export function isReadyMessage(message: unknown): boolean {
+  return message === 'ready' || (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'pm:ready');
+}
+
+type StartWaiter = { resolve: () => void; reject: (error: Error) => void };
+
+/** Supervises one app: spawns it, watches readiness and health, restarts it by policy, stops its tree. */
+export class AppSupervisor {
+  status: AppStatus = 'stopped';
+  pid: number | null = null;
+  token: string | null = null;
+  port: number | null;
+  restarts = 0;
+  startedAt: number | null = null;
+  readonly log: AppLogFile;
+
+  private child: ChildProcess | null = null;
+  private runId = 0;
+  private wanted = false;
+  private stopping = false;
+  private ipcReady = false;
+  private shortRuns: number[] = [];
+  private consecutive = 0;
+  private lastUptime = 0;
+  private backoffTimer: NodeJS.Timeout | null = null;
+  private runTimers: NodeJS.Timeout[] = [];
+  private readyAbort: AbortController | null = null;
+  private exitWaiters: (() => void)[] = [];
+  private startWaiters: StartWaiter[] = [];
+  private stopPromise: Promise<void> | null = null;
+  private removeOutput: (() => void) | null = null;
+
+  constructor(
+    readonly app: ResolvedApp,
+    private readonly ctx: AppContext,
+  ) {
+    this.port = typeof app.port === 'number' ? app.port : null;
+    this.log = new AppLogFile(join(ctx.logDir, `${app.name}.log`), app.logs.maxSize, app.logs.keep);
+    if (ctx.output) this.removeOutput = this.log.onLine((line) => ctx.emit({ type: 'output', app: app.name, line, time: Date.now() }));
+  }
+
+  /** Starts the app (if not already up) and resolves once it is ready; rejects with StartFailedError or PortInUseError. */
+  async start(): Promise<void> {
+    if (this.stopPromise) await this.stopPromise;
+    if (this.status === 'running') return;
+    if (this.status === 'starting') return this.waitStart();
+    this.wanted = true;
+    this.shortRuns = [];
+    this.consecutive = 0;
+    this.clearBackoff();
+    if (typeof this.app.port === 'number' && !(await isPortFree(this.app.port))) {
+      throw new PortInUseError(this.app.name, this.app.port, await findPortHolder(this.app.port));
+    }
+    const ready = this.waitStart();
+    void this.spawnRun();
+    return ready;
+  }
+
+  /** Stops the whole process tree (stop signal, then SIGKILL after the timeout); no restart follows. */
+  stop(): Promise<void> {
+    this.stopPromise ??= this.doStop().finally(() => {
+      this.stopPromise = null;
+    });
+    return this.stopPromise;
+  }
+
+  private async doStop(): Promise<void> {
+    this.wanted = false;
+    this.clearBackoff();
+    this.rejectStart(new StartFailedError(this.app.name, 'it was stopped before it was ready'));
+    if (this.pid !== null) {
+      this.setStatus('stopping');
+      await this.endRun();
+    }
+    this.setStatus('stopped');
+  }
+
+  /** Stops the app (if up) and starts it again; resolves when ready. */
+  async restart(): Promise<void> {
+    if (this.stopPromise) await this.stopPromise;
+    this.clearBackoff();
+    const wasUp = this.pid !== null;
+    if (wasUp) {
+      this.setStatus('stopping');
+      await this.endRun();
+    }
+    if (wasUp || this.status !== 'stopped') this.restarts++;
+    this.status = 'stopped';
+    return this.start();
+  }
+
+  /** Takes over a process a previous daemon left (same pid and start time). Resolves false when it is gone. */
+  async adopt(record: AppRecord): Promise<boolean> {
+    if (record.pid === null || !(await sameProcess(record.pid, record.startToken))) return false;
+    const runId = ++this.runId;
+    const pid = record.pid;
+    this.wanted = true;
+    this.pid = pid;
+    this.token = record.startToken;
+    this.port = record.port ?? this.port;
+    this.restarts = record.restarts;
+    this.startedAt = record.startedAt ?? Date.now();
+    // Not our child: no exit event, so watch the pid (and its start time, against PID reuse).
+    const watcher = setInterval(() => {
+      void sameProcess(pid, record.startToken).then((alive) => {
+        if (!alive && runId === this.runId && this.pid === pid) this.onExit(runId, null, null);
+      });
+    }, 100);
+    this.runTimers.push(watcher);
+    this.setStatus('running');
+    this.startMonitors(runId);
+    return true;
+  }
+
+  /** What the daemon persists about this app. */
+  record(): AppRecord {
+    return { name: this.app.name, status: this.status, pid: this.pid, startToken: this.token, port: this.port, restarts: this.restarts, startedAt: this.startedAt };
+  }
+
+  /** Stops watching the log file and clears timers (after `stop()`). */
+  dispose(): void {
+    this.clearBackoff();
+    this.clearRunTimers();
+    this.removeOutput?.();
+    this.log.close();
+  }
+
+  // ---- one run ------------------------------------------------------------------------------
+
+  private async spawnRun(): Promise<void> {
+    const runId = ++this.runId;
+    this.ipcReady = false;
+    this.setStatus('starting');
+    if (this.app.port === 'auto') {
+      try {
+        this.port = await getPort({ host: '127.0.0.1', ...(this.port ? { port: this.port } : {}) });
+      } catch (error) {
+        return this.failBeforeSpawn(runId, `no free port (${(error as Error).message})`);
+      }
+      if (runId !== this.runId) return;
+    }
+    const { file, args, shell, ipc } = this.commandLine();
+    const env: NodeJS.ProcessEnv = { ...this.ctx.env, ...this.app.env, PM_APP_NAME: this.app.name };
+    if (this.port !== null) env.PORT = String(this.port);
+    let child: ChildProcess;
+    const fd = this.log.openForChild();
+    try {
+      child = spawn(file, args, {
+        cwd: this.app.cwd,
+        env,
+        shell,
+        detached: true, // own process group, so a stop reaches the whole tree and Ctrl-C in `pm run` does not
+        stdio: ipc ? ['ignore', fd, fd, 'ipc'] : ['ignore', fd, fd],
+        windowsHide: true,
+      });
+    } catch (error) {
+      return this.failBeforeSpawn(runId, (error as Error).message);
+    } finally {
+      closeSync(fd);
+    }
+    if (child.pid === undefined) {
+      child.once('error', (error) => void this.failBeforeSpawn(runId, error.message));
+      return;
+    }
+    child.on('error', () => {
+      // Errors after spawn (a kill that failed) are surfaced through exit; nothing to do here.
+    });
+    const pid = child.pid;
+    this.child = child;
+    this.pid = pid;
+    this.startedAt = Date.now();
+    this.token = null;
+    void startToken(pid).then((token) => {
+      if (runId === this.runId && this.pid === pid) this.token = token;
+    });
+    child.on('exit', (code, signal) => this.onExit(runId, code, signal));
+    child.on('message', (message) => {
+      if (runId === this.runId && isReadyMessage(message)) this.ipcReady = true;
+    });
+    this.ctx.emit({ type: 'spawn', app: this.app.name, pid, time: Date.now() });
+    this.ctx.emit({ type: 'status', app: this.app.name, status: this.status, pid, time: Date.now() });
+    await this.awaitReady(runId, pid);
+  }
+
+  private commandLine(): { file: string; args: string[]; shell: boolean; ipc: boolean } {
+    const args = this.app.args.map((a) => withPort(a, this.port));
+    if (this.app.script) return { file: process.execPath, args: [this.app.script, ...args], shell: false, ipc: true };
+    const command = this.app.command!;
+    const ipc = this.app.ready.kind === 'ipc';
+    if (typeof command === 'string') return { file: [command, ...args].join(' '), args: [], shell: true, ipc };
+    return { file: command[0]!, args: [...command.slice(1).map((a) => withPort(a, this.port)), ...args], shell: false, ipc };
+  }
+
+  private async failBeforeSpawn(runId: number, reason: string): Promise<void> {
+    if (runId !== this.runId) return;
+    this.pid = null;
+    this.child = null;
+    this.ctx.emit({ type: 'start-failed', app: this.app.name, reason, time: Date.now() });
+    this.rejectStart(new StartFailedError(this.app.name, reason));
+    this.afterRun(true, 0, reason);
+  }
+
+  private async awaitReady(runId: number, pid: number): Promise<void> {
+    const ready = this.app.ready;
+    const abort = new AbortController();
+    this.readyAbort = abort;
+    const timer = setTimeout(() => abort.abort('timeout'), ready.timeout);
+    let ok = false;
+    try {
+      ok = await this.readyCheck(abort.signal);
+    } finally {
+      clearTimeout(timer);
+      if (this.readyAbort === abort) this.readyAbort = null;
+    }
+    if (runId !== this.runId || this.pid !== pid) return;
+    if (ok) {
+      this.setStatus('running');
+      this.ctx.emit({ type: 'ready', app: this.app.name, pid, time: Date.now() });
+      const waiters = this.startWaiters;
+      this.startWaiters = [];
+      for (const w of waiters) w.resolve();
+      this.startMonitors(runId);
+      return;
+    }
+    if (abort.signal.reason !== 'timeout') return; // ended by exit or stop: handled there
+    const reason = `not ready within ${ready.timeout} ms (${ready.kind} readiness)`;
+    this.ctx.emit({ type: 'start-failed', app: this.app.name, reason, time: Date.now() });
+    this.rejectStart(new StartFailedError(this.app.name, reason));
+    await this.endRunAndRecover(runId, reason);
+  }
+
+  private readyCheck(signal: AbortSignal): Promise<boolean> {
+    const ready = this.app.ready;
+    const aborted = new Promise<false>((resolve) => signal.addEventListener('abort', () => resolve(false), { once: true }));
+    const poll = async (check: () => Promise<boolean> | boolean): Promise<boolean> => {
+      while (!signal.aborted) {
+        if (await check()) return !signal.aborted;
+        await Promise.race([new Promise((r) => setTimeout(r, ready.interval)), aborted]);
+      }
+      return false;
+    };
+    switch (ready.kind) {
+      case 'none':
+        return Promise.resolve(true);
+      case 'http':
+        return poll(() => probeHttp(withPort(ready.url, this.port), Math.max(ready.interval, 1000)));
+      case 'tcp':
+        return poll(() => probeTcp(ready.target, this.port, Math.max(ready.interval, 1000)));
+      case 'ipc':
+        return poll(() => this.ipcReady);
+      case 'log': {
+        const pattern = ready.pattern;
+        const test = (line: string) => (typeof pattern === 'string' ? line.includes(pattern) : pattern.test(line));
+        return new Promise<boolean>((resolve) => {
+          const remove = this.log.onLine((line) => {
+            if (test(line)) finish(true);
+          });
+          // The watcher may miss events; poll the file too while waiting.
+          const timer = setInterval(() => this.log.poll(), 50);
+          const finish = (value: boolean) => {
+            clearInterval(timer);
+            remove();
+            resolve(value);
+          };
+          signal.addEventListener('abort', () => finish(false), { once: true });
+          this.log.poll();
+        });
+      }
+    }
+  }
+
+  private startMonitors(runId: number): void {
+    const health = this.app.health;
+    if (health) {
+      let failures = 0;
+      let busy = false;
+      const timer = setInterval(() => {
+        if (busy || runId !== this.runId || this.status !== 'running') return;
+        busy = true;
+        const probe = health.http ? probeHttp(withPort(health.http, this.port), health.timeout) : probeTcp(health.tcp!, this.port, health.timeout);
+        void probe.then((ok) => {
+          busy = false;
+          if (runId !== this.runId || this.status !== 'running') return;
+          failures = ok ? 0 : failures + 1;
+          if (failures >= health.failures) {
+            this.ctx.emit({ type: 'health-failed', app: this.app.name, failures, time: Date.now() });
+            void this.endRunAndRecover(runId, `health probe failed ${failures} times in a row`);
+          }
+        });
+      }, health.interval);
+      timer.unref();
+      this.runTimers.push(timer);
+    }
+    const maxMemory = this.app.maxMemory;
+    if (maxMemory !== null) {
+      const timer = setInterval(() => {
+        const pid = this.pid;
+        if (pid === null || runId !== this.runId || this.status !== 'running') return;
+        pidusage(pid)
+          .then((usage) => {
+            if (usage.memory > maxMemory && runId === this.runId && this.status === 'running') {
+              void this.endRunAndRecover(runId, `memory ${usage.memory} bytes is over maxMemory ${maxMemory}`);
+            }
+          })
+          .catch(() => undefined);
+      }, 1000);
+      timer.unref();
+      this.runTimers.push(timer);
+    }
+  }
+
+  /** Ends the current run (readiness timeout, failed liveness, memory) and applies the restart policy. */
+  private async endRunAndRecover(runId: number, reason: string): Promise<void> {
+    if (runId !== this.runId || this.stopping) return;
+    await this.endRun();
+    if (runId !== this.runId || !this.wanted) return;
+    this.afterRun(true, this.lastUptime, reason);
+  }
+
+  /** Kills the current run's tree and waits for its exit to be seen. */
+  private async endRun(): Promise<void> {
+    const pid = this.pid;
+    if (pid === null) return;
+    this.stopping = true;
+    try {
+      const exited = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
+      await killTree({ pid, signal: this.app.stop.signal, timeout: this.app.stop.timeout });
+      // Our child's exit event follows at once; an adopted process is seen gone by its watcher.
+      const fallback = setTimeout(() => {
+        if (this.pid === pid) this.onExit(this.runId, null, 'SIGKILL');
+      }, 1000);
+      await exited;
+      clearTimeout(fallback);
+    } finally {
+      this.stopping = false;
+    }
+  }
+
+  private onExit(runId: number, code: number | null, signal: NodeJS.Signals | null): void {
+    if (runId !== this.runId || this.pid === null) return;
+    const pid = this.pid;
+    const uptime = Date.now() - (this.startedAt ?? Date.now());
+    this.lastUptime = uptime;
+    const wasReady = this.status === 'running';
+    this.pid = null;
+    this.child = null;
+    this.clearRunTimers();
+    this.readyAbort?.abort('exit');
+    this.ctx.emit({ type: 'exit', app: this.app.name, pid, code, signal, uptime, time: Date.now() });
+    const waiters = this.exitWaiters;
+    this.exitWaiters = [];
+    for (const resolve of waiters) resolve();
+    if (this.stopping) return; // stop(), restart() or a recovery is in charge
+    this.log.poll();
+    const how = code !== null ? `code ${code}` : signal ? `signal ${signal}` : 'an unknown status (adopted process)';
+    if (!wasReady) {
+      const reason = `it exited with ${how} before it was ready`;
+      this.ctx.emit({ type: 'start-failed', app: this.app.name, reason, time: Date.now() });
+      this.rejectStart(new StartFailedError(this.app.name, reason));
+    }
+    this.afterRun(code !== 0 || !wasReady, uptime, `exited with ${how}`);
+  }
+
+  /** Applies the restart policy after a run ended on its own (or was ended for failing). */
+  private afterRun(failed: boolean, uptime: number, reason: string): void {
+    const { policy, minUptime, window, maxRestarts, backoff } = this.app.restart;
+    if (!this.wanted) return this.setStatus('stopped');
+    if (policy === 'never' || (policy === 'on-failure' && !failed)) {
+      this.wanted = false;
+      if (failed) this.ctx.emit({ type: 'errored', app: this.app.name, reason: `${reason}; restart policy is ${policy}`, time: Date.now() });
+      this.rejectStart(new StartFailedError(this.app.name, reason));
+      return this.setStatus(failed ? 'errored' : 'stopped');
+    }
+    const now = Date.now();
+    if (uptime < minUptime) {
+      this.shortRuns.push(now);
+      this.consecutive++;
+    } else {
+      this.consecutive = 0; // a long healthy run: restart at once, and forget old short runs' backoff
+    }
+    this.shortRuns = this.shortRuns.filter((t) => t > now - window);
+    if (this.shortRuns.length > maxRestarts) {
+      this.wanted = false;
+      const why = `gave up after ${this.shortRuns.length} runs shorter than ${minUptime} ms within ${window} ms (${reason})`;
+      this.ctx.emit({ type: 'errored', app: this.app.name, reason: why, time: now });
+      this.rejectStart(new StartFailedError(this.app.name, why));
+      return this.setStatus('errored');
+    }
+    const delay = backoffDelay(this.consecutive, backoff.initial, backoff.max);
+    this.restarts++;
+    this.ctx.emit({ type: 'restart', app: this.app.name, delay, restarts: this.restarts, reason, time: now });
+    if (delay === 0) {
+      void this.spawnRun();
+      return;
+    }
+    this.setStatus('backoff');
+    this.backoffTimer = setTimeout(() => {
+      this.backoffTimer = null;
+      if (this.wanted && this.status === 'backoff') void this.spawnRun();
+    }, delay);
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private waitStart(): Promise<void> {
+    return new Promise((resolve, reject) => this.startWaiters.push({ resolve, reject }));
+  }
+
+  private rejectStart(error: Error): void {
+    const waiters = this.startWaiters;
+    this.startWaiters = [];
+    for (const w of waiters) w.reject(error);
+  }
+
+  private setStatus(status: AppStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.ctx.emit({ type: 'status', app: this.app.name, status, pid: this.pid, time: Date.now() });
+  }
+
+  private clearBackoff(): void {
+    if (this.backoffTimer) clearTimeout(this.backoffTimer);
+    this.backoffTimer = null;
+  }
+
+  private clearRunTimers(): void {
+    for (const t of this.runTimers) clearInterval(t);
+    this.runTimers = [];
+  }
+}

@@ -1,0 +1,43 @@
+/** Lifecycle state of a supervised app. */
+export type AppStatus = 'starting' | 'running' | 'stopping' | 'stopped' | 'backoff' | 'errored';
+
+/** Everything the orchestrator reports, as one discriminated union on `type`. */
+export type OrchestratorEvent =
+  | { type: 'status'; app: string; status: AppStatus; pid: number | null; time: number }
+  | { type: 'spawn'; app: string; pid: number; time: number }
+  | { type: 'ready'; app: string; pid: number; time: number }
+  | { type: 'exit'; app: string; pid: number; code: number | null; signal: string | null; uptime: number; time: number }
+  | { type: 'start-failed'; app: string; reason: string; time: number }
+  | { type: 'restart'; app: string; delay: number; restarts: number; reason: string; time: number }
+  | { type: 'errored'; app: string; reason: string; time: number }
+  | { type: 'health-failed'; app: string; failures: number; time: number }
+  | { type: 'output'; app: string; line: string; time: number };
+
+/** The status of one app as `status()` reports it (and `pm status --json` prints). */
+export interface AppStatusInfo {
+  name: string;
+  status: AppStatus;
+  pid: number | null;
+  /** Restarts since the app was first started. */
+  restarts: number;
+  /** Seconds since the current run was spawned (0 when not running). */
+  uptime: number;
+  /** CPU % of the app's main process over the last sample, or null. */
+  cpu: number | null;
+  /** Resident memory of the app's main process in bytes, or null. */
+  memory: number | null;
+  port: number | null;
+}
+
+/** What is persisted per app so a new daemon can adopt or end what the last one left. */
+export interface AppRecord {
+  name: string;
+  status: AppStatus;
+  pid: number | null;
+  /** Start-time token of `pid` (tells a reused PID apart). */
+  startToken: string | null;
+  port: number | null;
+  restarts: number;
+  /** Epoch ms the current run was spawned. */
+  startedAt: number | null;
+}

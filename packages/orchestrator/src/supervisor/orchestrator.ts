@@ -1,0 +1,204 @@
+import { EventEmitter, on } from 'node:events';
+import { join } from 'node:path';
+import pidusage from 'pidusage';
+import { dependenciesOf } from '../config/graph.js';
+import { resolveConfig, type ResolvedConfig } from '../config/resolve.js';
+import type { PmConfig } from '../config/types.js';
+import { AppNotFoundError } from '../errors.js';
+import { defaultLogger, type Logger } from '../logger.js';
+import { AppSupervisor } from './app.js';
+import type { AppRecord, AppStatusInfo, OrchestratorEvent } from './events.js';
+
+/** Options of {@link createOrchestrator}. */
+export interface OrchestratorOptions {
+  /** Folder of the per-app log files (`<name>.log`). @default `<config folder>/.pm/logs` (or `$PM_HOME/logs`) */
+  logDir?: string;
+  /** Environment the apps inherit (each app's `env` is merged over it). @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Read the apps' output and emit it as `output` events (what `pm run` prints). @default false */
+  output?: boolean;
+  /** pino-compatible logger. @default silent; pino on stderr when env PROCESS_MANAGER_DEBUG=true */
+  logger?: Logger;
+  /** Ms between log-file polls (rotation checks, and output when `output` is on). @default 500 */
+  logPollInterval?: number;
+}
+
+/** Defaults of {@link OrchestratorOptions}. */
+export const orchestratorDefaults = { output: false, logPollInterval: 500 } as const;
+
+/** A running supervisor for one config. Create it with {@link createOrchestrator}. */
+export interface Orchestrator {
+  /** The resolved config (apps in dependency order). */
+  readonly config: ResolvedConfig;
+  /** Starts the named apps (default all) and their dependencies, each after its dependencies are ready. Resolves when all are ready; rejects with the first StartFailedError / PortInUseError. */
+  start(names?: string[]): Promise<void>;
+  /** Stops the named apps (default all) in reverse dependency order; resolves when their trees are gone. */
+  stop(names?: string[]): Promise<void>;
+  /** Restarts the named apps (default all) one at a time in dependency order, each ready before the next. */
+  restart(names?: string[]): Promise<void>;
+  /** The status of every app, with cpu % and rss sampled now. */
+  status(): Promise<AppStatusInfo[]>;
+  /** Per-app records to persist, so a later orchestrator can {@link Orchestrator.adopt} the processes. */
+  records(): AppRecord[];
+  /** Takes over processes a previous supervisor left (same pid and start time); returns the names adopted. */
+  adopt(records: AppRecord[]): Promise<string[]>;
+  /** Path of an app's log file. */
+  logFile(name: string): string;
+  /** Subscribes to every event; returns an unsubscriber. */
+  on(listener: (event: OrchestratorEvent) => void): () => void;
+  /** Every event as an async iterator, until `signal` aborts. */
+  events(signal?: AbortSignal): AsyncIterable<OrchestratorEvent>;
+  /** Stops every app and releases timers and watchers. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a supervisor for a config (a {@link PmConfig} object, validated here, or a resolved one
+ * from `loadConfig`). Nothing starts until `start()`.
+ */
+export function createOrchestrator(config: PmConfig | ResolvedConfig, options: OrchestratorOptions = {}): Orchestrator {
+  const resolved: ResolvedConfig = 'baseDir' in config ? config : resolveConfig(config);
+  const logger = defaultLogger(options.logger);
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  const logDir = options.logDir ?? join(process.env.PM_HOME ?? join(resolved.baseDir, '.pm'), 'logs');
+  const emit = (event: OrchestratorEvent): void => {
+    if (event.type !== 'output') logger.debug(event, `${event.app}: ${event.type}`);
+    emitter.emit('event', event);
+  };
+  const ctx = { logDir, env: options.env ?? process.env, logger, emit, output: options.output ?? orchestratorDefaults.output };
+  const apps = new Map(resolved.apps.map((app) => [app.name, new AppSupervisor(app, ctx)]));
+  const order = resolved.apps.map((a) => a.name);
+  let poller: NodeJS.Timeout | null = null;
+  let closed: Promise<void> | null = null;
+
+  const ensurePoller = (): void => {
+    if (poller) return;
+    poller = setInterval(() => {
+      for (const app of apps.values()) app.log.poll();
+    }, options.logPollInterval ?? orchestratorDefaults.logPollInterval);
+    poller.unref();
+  };
+
+  const pick = (names?: string[]): string[] => {
+    if (!names || names.length === 0 || (names.length === 1 && names[0] === 'all')) return order;
+    for (const n of names) if (!apps.has(n)) throw new AppNotFoundError(n, order);
+    return order.filter((n) => names.includes(n));
+  };
+  const get = (name: string): AppSupervisor => apps.get(name)!;
+
+  const orchestrator: Orchestrator = {
+    config: resolved,
+
+    async start(names) {
+      const wanted = new Set(pick(names));
+      for (const n of [...wanted]) for (const d of dependenciesOf(resolved.apps, n)) wanted.add(d);
+      ensurePoller();
+      const started = new Map<string, Promise<void>>();
+      for (const name of order) {
+        if (!wanted.has(name)) continue;
+        const deps = get(name).app.dependsOn.map((d) => started.get(d)!);
+        const promise = Promise.all(deps).then(() => get(name).start());
+        promise.catch(() => undefined); // observed through Promise.all below
+        started.set(name, promise);
+      }
+      await Promise.all(started.values());
+    },
+
+    async stop(names) {
+      const wanted = new Set(pick(names));
+      const stopped = new Map<string, Promise<void>>();
+      for (const name of [...order].reverse()) {
+        if (!wanted.has(name)) continue;
+        // Dependents stop first.
+        const dependents = order.filter((n) => wanted.has(n) && get(n).app.dependsOn.includes(name)).map((n) => stopped.get(n)!);
+        const promise = Promise.all(dependents).then(() => get(name).stop());
+        stopped.set(name, promise);
+      }
+      await Promise.all(stopped.values());
+    },
+
+    async restart(names) {
+      ensurePoller();
+      for (const name of pick(names)) await get(name).restart();
+    },
+
+    async status() {
+      const list = order.map(get);
+      const pids = list.map((a) => a.pid).filter((p): p is number => p !== null);
+      let usage: Record<number, { cpu: number; memory: number }> = {};
+      if (pids.length > 0) {
+        try {
+          usage = await pidusage(pids);
+        } catch {
+          // a process exited between listing and sampling: sample one by one
+          for (const pid of pids) {
+            try {
+              usage[pid] = await pidusage(pid);
+            } catch {
+              // gone
+            }
+          }
+        }
+      }
+      const now = Date.now();
+      return list.map((a) => {
+        const u = a.pid !== null ? usage[a.pid] : undefined;
+        return {
+          name: a.app.name,
+          status: a.status,
+          pid: a.pid,
+          restarts: a.restarts,
+          uptime: a.pid !== null && a.startedAt !== null ? Math.round((now - a.startedAt) / 1000) : 0,
+          cpu: u ? Math.round(u.cpu * 10) / 10 : null,
+          memory: u ? u.memory : null,
+          port: a.port,
+        };
+      });
+    },
+
+    records() {
+      return order.map((n) => get(n).record());
+    },
+
+    async adopt(records) {
+      const adopted: string[] = [];
+      for (const record of records) {
+        const app = apps.get(record.name);
+        if (app && (await app.adopt(record))) adopted.push(record.name);
+      }
+      if (adopted.length > 0) ensurePoller();
+      return adopted;
+    },
+
+    logFile(name) {
+      if (!apps.has(name)) throw new AppNotFoundError(name, order);
+      return get(name).log.path;
+    },
+
+    on(listener) {
+      emitter.on('event', listener);
+      return () => emitter.off('event', listener);
+    },
+
+    async *events(signal) {
+      try {
+        for await (const [event] of on(emitter, 'event', { signal })) yield event as OrchestratorEvent;
+      } catch (error) {
+        if ((error as Error).name !== 'AbortError') throw error;
+      }
+    },
+
+    close() {
+      closed ??= (async () => {
+        await orchestrator.stop();
+        if (poller) clearInterval(poller);
+        poller = null;
+        pidusage.clear();
+        for (const app of apps.values()) app.dispose();
+      })();
+      return closed;
+    },
+  };
+  return orchestrator;
+}

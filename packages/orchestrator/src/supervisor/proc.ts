@@ -1,0 +1,100 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+// Process identity and trees from /proc: microseconds per read and clock-tick precision, where
+// ps-list takes tens of ms and has 1 s precision (it stays the fallback where /proc is missing).
+
+interface Stat {
+  ppid: number;
+  pgid: number;
+  state: string;
+  startTicks: string;
+}
+
+function readStat(pid: number): Stat | null | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ESRCH' ? null : undefined;
+  }
+  // Field 2 (comm) may hold spaces and parentheses: split after the last ')'.
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { state: f[0] ?? '?', ppid: Number(f[1]), pgid: Number(f[2]), startTicks: f[19] ?? '' };
+}
+
+const hasProc = (): boolean => readStat(process.pid) !== undefined;
+
+/** An opaque token for when `pid` started (to tell a PID reused by another process), or null if gone or unknown. */
+export async function startToken(pid: number): Promise<string | null> {
+  const stat = readStat(pid);
+  if (stat) return `proc:${stat.startTicks}`;
+  if (stat === null) return null;
+  try {
+    const { default: psList } = await import('ps-list');
+    const entry = (await psList()).find((p) => p.pid === pid) as { startTime?: Date } | undefined;
+    return entry?.startTime ? `ps:${entry.startTime.toISOString()}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when `pid` is a live (non-zombie) process. */
+export function pidAlive(pid: number): boolean {
+  const stat = readStat(pid);
+  if (stat === null) return false;
+  if (stat) return stat.state !== 'Z' && stat.state !== 'X';
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when `pid` is alive and still the process that had `token` (null token: alive is enough). */
+export async function sameProcess(pid: number, token: string | null): Promise<boolean> {
+  if (!pidAlive(pid)) return false;
+  if (!token) return true;
+  return (await startToken(pid)) === token;
+}
+
+/** True while any live process is in process group `pgid`. */
+export function groupAlive(pgid: number): boolean {
+  if (hasProc()) {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = readStat(Number(entry));
+      if (stat && stat.pgid === pgid && stat.state !== 'Z' && stat.state !== 'X') return true;
+    }
+    return false;
+  }
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Every live descendant of `pid` (children, grandchildren …), found through parent links in /proc. */
+export function descendants(pid: number): number[] {
+  if (!hasProc()) return [];
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readStat(Number(entry));
+    if (!stat || stat.state === 'Z') continue;
+    const list = children.get(stat.ppid) ?? [];
+    list.push(Number(entry));
+    children.set(stat.ppid, list);
+  }
+  const out: number[] = [];
+  const stack = [...(children.get(pid) ?? [])];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    out.push(next);
+    stack.push(...(children.get(next) ?? []));
+  }
+  return out;
+}
