@@ -1,0 +1,159 @@
+import { existsSync } from 'node:fs';
+import { ensureDaemon, requestDaemon, daemonRunning } from '../../daemon/client.js';
+import type { DaemonResponse } from '../../daemon/protocol.js';
+import { StateStore } from '../../daemon/state-store.js';
+import { loadConfig } from '../../config/load.js';
+import { killTree } from '../../supervisor/kill.js';
+import { sameProcess } from '../../supervisor/proc.js';
+import type { AppStatusInfo } from '../../supervisor/events.js';
+import type { CommandContext } from '../context.js';
+import { colorEnabled, paint, statusTable } from '../output.js';
+import { findProject, type Project } from '../project.js';
+
+function names(ctx: CommandContext): string[] | undefined {
+  return ctx.positionals.length > 0 ? ctx.positionals : undefined;
+}
+
+function printResult(ctx: CommandContext, response: DaemonResponse): number {
+  if (response.status) ctx.stdout.write(`${statusTable(response.status, colorEnabled(ctx.stdout))}\n`);
+  if (!response.ok) {
+    ctx.stderr.write(`${paint('error', 'red', colorEnabled(ctx.stderr))} ${response.error?.code ?? ''}: ${response.error?.message ?? 'failed'}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** A ticker on stderr while waiting, only on a terminal: piped output stays quiet. */
+function progress(ctx: CommandContext, label: string): () => void {
+  if (!ctx.stderr.isTTY) return () => undefined;
+  const t0 = Date.now();
+  const timer = setInterval(() => ctx.stderr.write(`\r${label} ${((Date.now() - t0) / 1000).toFixed(0)}s`), 1000);
+  return () => {
+    clearInterval(timer);
+    if (Date.now() - t0 >= 1000) ctx.stderr.write('\r\u001b[K');
+  };
+}
+
+/** `pm start [names]`. */
+export async function startCommand(ctx: CommandContext): Promise<number> {
+  const project = findProject(ctx.values.config as string | undefined);
+  // Load here as well as in the daemon: config errors and PM2 warnings belong on this terminal.
+  const { warnings } = await loadConfig({ file: project.configFile });
+  for (const w of warnings) ctx.stderr.write(`${paint('warning', 'yellow', colorEnabled(ctx.stderr))} ${w}\n`);
+  await ensureDaemon({ paths: project.paths, configFile: project.configFile, cliScript: ctx.cliScript });
+  const done = progress(ctx, 'starting…');
+  try {
+    return printResult(ctx, await requestDaemon(project.paths.socket, { cmd: 'start', names: names(ctx) }));
+  } finally {
+    done();
+  }
+}
+
+/** `pm restart [name|all]`. */
+export async function restartCommand(ctx: CommandContext): Promise<number> {
+  const project = findProject(ctx.values.config as string | undefined);
+  if (!(await daemonRunning(project.paths))) return startCommand(ctx);
+  const done = progress(ctx, 'restarting…');
+  try {
+    return printResult(ctx, await requestDaemon(project.paths.socket, { cmd: 'restart', names: names(ctx) }));
+  } finally {
+    done();
+  }
+}
+
+/** `pm stop [name|all]`: through the daemon, or straight from the state file when the daemon is gone. */
+export async function stopCommand(ctx: CommandContext): Promise<number> {
+  const project = findProject(ctx.values.config as string | undefined);
+  if (await daemonRunning(project.paths)) {
+    return printResult(ctx, await requestDaemon(project.paths.socket, { cmd: 'stop', names: names(ctx) }));
+  }
+  return stopOrphans(ctx, project);
+}
+
+/** Without a daemon, end every recorded process that is still the one recorded (pid + start time). */
+async function stopOrphans(ctx: CommandContext, project: Project): Promise<number> {
+  const store = new StateStore(project.paths.state);
+  const { state, problem } = store.load();
+  if (problem) ctx.stderr.write(`${problem.message}\n`);
+  if (!state) {
+    ctx.stdout.write('Nothing is running (no daemon, no state).\n');
+    return 0;
+  }
+  const wanted = names(ctx);
+  let stopSettings = new Map<string, { signal: NodeJS.Signals; timeout: number }>();
+  try {
+    const { config } = await loadConfig({ file: project.configFile });
+    stopSettings = new Map(config.apps.map((a) => [a.name, a.stop]));
+  } catch {
+    // The config may have changed or broken since: the defaults still end the processes.
+  }
+  let stopped = 0;
+  await Promise.all(
+    state.apps.map(async (record) => {
+      if (wanted && !wanted.includes('all') && !wanted.includes(record.name)) return;
+      if (record.pid !== null && (await sameProcess(record.pid, record.startToken))) {
+        const stop = stopSettings.get(record.name) ?? { signal: 'SIGTERM' as const, timeout: 5000 };
+        await killTree({ pid: record.pid, ...stop });
+        stopped++;
+      }
+      record.status = 'stopped';
+      record.pid = null;
+      record.startToken = null;
+    }),
+  );
+  store.save({ ...state, savedAt: new Date().toISOString() });
+  ctx.stdout.write(`No daemon was running; stopped ${stopped} process tree${stopped === 1 ? '' : 's'} it left.\n`);
+  return 0;
+}
+
+/** `pm status [--json]`. */
+export async function statusCommand(ctx: CommandContext): Promise<number> {
+  const project = findProject(ctx.values.config as string | undefined);
+  let status: AppStatusInfo[];
+  try {
+    const response = await requestDaemon(project.paths.socket, { cmd: 'status' }, 10_000);
+    status = response.status ?? [];
+  } catch {
+    status = await statusFromState(project);
+  }
+  if (ctx.values.json) ctx.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+  else ctx.stdout.write(`${statusTable(status, colorEnabled(ctx.stdout))}\n`);
+  return 0;
+}
+
+async function statusFromState(project: Project): Promise<AppStatusInfo[]> {
+  if (!existsSync(project.paths.state) && !existsSync(`${project.paths.state}.prev`)) return [];
+  const { state } = new StateStore(project.paths.state).load();
+  const now = Date.now();
+  return Promise.all(
+    (state?.apps ?? []).map(async (r) => {
+      const live = r.pid !== null && (await sameProcess(r.pid, r.startToken));
+      return {
+        name: r.name,
+        status: live ? r.status : r.status === 'errored' ? 'errored' : 'stopped',
+        pid: live ? r.pid : null,
+        restarts: r.restarts,
+        uptime: live && r.startedAt ? Math.round((now - r.startedAt) / 1000) : 0,
+        cpu: null,
+        memory: null,
+        port: r.port,
+      } satisfies AppStatusInfo;
+    }),
+  );
+}
+
+/** `pm dashboard`. */
+export async function dashboardCommand(ctx: CommandContext): Promise<number> {
+  const project = findProject(ctx.values.config as string | undefined);
+  if (!(await daemonRunning(project.paths))) {
+    ctx.stderr.write('No pm daemon is running for this project: start the stack with `pm start` first.\n');
+    return 1;
+  }
+  const response = await requestDaemon(project.paths.socket, { cmd: 'dashboard' });
+  if (!response.ok) {
+    ctx.stderr.write(`${response.error?.message}\n`);
+    return 1;
+  }
+  ctx.stdout.write(`${String(response.data?.url)}\n`);
+  return 0;
+}

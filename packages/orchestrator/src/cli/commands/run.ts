@@ -1,0 +1,82 @@
+import { loadConfig } from '../../config/load.js';
+import { createOrchestrator } from '../../supervisor/orchestrator.js';
+import type { CommandContext } from '../context.js';
+import { colorEnabled, paint, prefixColors } from '../output.js';
+import { findProject } from '../project.js';
+
+/** `pm run [names]`: foreground supervisor; Ctrl-C stops all, a second Ctrl-C kills at once. */
+export async function runCommand(ctx: CommandContext): Promise<number> {
+  const project = findProject(ctx.values.config as string | undefined);
+  const { config, warnings } = await loadConfig({ file: project.configFile });
+  const color = colorEnabled(ctx.stdout);
+  const errColor = colorEnabled(ctx.stderr);
+  for (const w of warnings) ctx.stderr.write(`${paint('warning', 'yellow', errColor)} ${w}\n`);
+  const width = Math.max(...config.apps.map((a) => a.name.length));
+  const prefixes = new Map(config.apps.map((a, i) => [a.name, paint(`${a.name.padEnd(width)} |`, prefixColors[i % prefixColors.length]!, color)]));
+  const pmPrefix = paint(`${'pm'.padEnd(width)} |`, 'gray', color);
+  const orchestrator = createOrchestrator(config, { logDir: project.paths.logs, output: true, logPollInterval: 100 });
+  const pids = new Set<number>();
+  orchestrator.on((event) => {
+    switch (event.type) {
+      case 'output':
+        ctx.stdout.write(`${prefixes.get(event.app)} ${event.line}\n`);
+        break;
+      case 'spawn':
+        pids.add(event.pid);
+        break;
+      case 'ready':
+        ctx.stdout.write(`${pmPrefix} ${event.app} ready (pid ${event.pid})\n`);
+        break;
+      case 'exit':
+        ctx.stdout.write(`${pmPrefix} ${event.app} exited (${event.code !== null ? `code ${event.code}` : `signal ${event.signal}`})\n`);
+        break;
+      case 'restart':
+        ctx.stdout.write(`${pmPrefix} ${event.app} restarting in ${event.delay} ms (${event.reason})\n`);
+        break;
+      case 'start-failed':
+      case 'errored':
+        ctx.stderr.write(`${paint(`${event.app}: ${event.reason}`, 'red', errColor)}\n`);
+        break;
+      default:
+        break;
+    }
+  });
+
+  let stopping = false;
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((resolve) => (resolveDone = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // Second Ctrl-C: no more patience.
+      for (const pid of pids) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      resolveDone(130);
+      return;
+    }
+    stopping = true;
+    ctx.stdout.write(`\n${pmPrefix} ${signal}: stopping all apps (again to kill at once)\n`);
+    void orchestrator.close().then(() => {
+      ctx.stdout.write(`${pmPrefix} all stopped\n`);
+      resolveDone(0);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  try {
+    await orchestrator.start(ctx.positionals.length > 0 ? ctx.positionals : undefined);
+  } catch (error) {
+    // Keep supervising: the restart policy may still bring it up; the user sees why above.
+    ctx.stderr.write(`${paint((error as Error).message, 'red', errColor)}\n`);
+  }
+  const code = await done;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.off('SIGHUP', onSignal);
+  return code;
+}

@@ -1,0 +1,50 @@
+/** Help text of every verb; `pm <verb> --help` prints it. */
+export const verbHelp: Record<string, string> = {
+  run: `pm run [names...] [-c <file>]
+  Runs the apps in the foreground with their output prefixed by name.
+  Ctrl-C stops everything cleanly (a second Ctrl-C kills at once).`,
+  start: `pm start [names...] [-c <file>]
+  Starts the apps (default all) under the project's background daemon, starting the daemon if needed.
+  Returns when all are ready (exit 0) or one failed to start (exit 1), and prints a status table.`,
+  stop: `pm stop [name|all] [-c <file>]
+  Stops the named app or all of them (default all), process trees included.
+  Works even if the daemon crashed: it ends what the state file records.`,
+  restart: `pm restart [name|all] [-c <file>]
+  Restarts the named app or all, one at a time, each ready before the next.`,
+  status: `pm status [--json] [-c <file>]
+  Prints every app's status. --json prints an array of {name, status, pid, restarts, uptime, cpu, memory, port}.`,
+  logs: `pm logs [name] [-f] [--lines N] [-c <file>]
+  Prints the last N lines (default 20) of an app's log, or of every app's; -f follows new lines.`,
+  wait: `pm wait <resource...> [--timeout S] [--interval MS]
+  Waits for resources (http://…, https://…, tcp:host:port, or a file path).
+  Prints "Services ready" and exits 0, or prints "Timeout waiting for services" to stderr and exits 1.
+  --timeout in seconds (default 60), --interval in ms (default 250).`,
+  'free-port': `pm free-port <port> [--kill]
+  Shows the process listening on <port>; with --kill ends it (SIGTERM, then SIGKILL after 3 s).`,
+  init: `pm init [--force]
+  Writes a starter pm.config.mjs in the current folder.`,
+  dashboard: `pm dashboard [-c <file>]
+  Prints the URL of the running daemon's dashboard (127.0.0.1, with its access token).`,
+};
+
+/** Help of `pm` itself. */
+export const mainHelp = `pm: run a stack of processes from one config, restart what crashes, leave no orphans.
+
+Usage: pm <command> [options]
+
+Commands:
+  run [names]           run in the foreground, prefixed logs, Ctrl-C stops all
+  start [names]         start under the background daemon; returns when ready
+  stop [name|all]       stop apps (and their process trees)
+  restart [name|all]    restart apps one at a time
+  status [--json]       show apps
+  logs [name] [-f]      show or follow logs
+  wait <resource...>    wait for http/tcp/file resources
+  free-port <port>      show (and --kill) what holds a port
+  init                  write a starter config
+  dashboard             print the dashboard URL
+
+Options: -c, --config <file>   config file (default: pm.config.{ts,mjs,js,json} or ecosystem.config.js,
+                                searched from the current folder upwards)
+         -h, --help            help of a command
+Environment: PM_HOME (default <project>/.pm), NO_COLOR, PROCESS_MANAGER_DEBUG=true`;

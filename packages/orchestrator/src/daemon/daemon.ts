@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import { acquireInstanceLock } from '@pm/lock';
+import pino from 'pino';
+import { loadConfig } from '../config/load.js';
+import { killTree } from '../supervisor/kill.js';
+import { createOrchestrator } from '../supervisor/orchestrator.js';
+import { sameProcess } from '../supervisor/proc.js';
+import type { Logger } from '../logger.js';
+import { startControlApi, type ControlApi } from './http-api.js';
+import { pmPaths } from './paths.js';
+import type { DaemonRequest, DaemonResponse } from './protocol.js';
+import { RotatingWriter } from './rotating-writer.js';
+import { StateStore } from './state-store.js';
+
+/** Options of {@link runDaemon}. */
+export interface RunDaemonOptions {
+  /** The config file to supervise. */
+  configFile: string;
+  /** Environment (PM_HOME). @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Ms with nothing left to supervise before the daemon exits. @default 1000 */
+  idleExitDelay?: number;
+  /** Size at which the daemon's own log rotates, in bytes. @default 5 MiB */
+  logMaxSize?: number;
+}
+
+/**
+ * Runs the per-project daemon until nothing is left to supervise (or SIGTERM/SIGINT, which stop
+ * every app). Resolves with the exit code for the CLI entry to use; never exits the process itself.
+ */
+export async function runDaemon(options: RunDaemonOptions): Promise<number> {
+  const env = options.env ?? process.env;
+  const paths = pmPaths(dirname(options.configFile), env);
+  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  const writer = new RotatingWriter(paths.daemonLog, options.logMaxSize ?? 5 * 1024 * 1024, 3);
+  const logger: Logger = pino({ name: 'pm-daemon', level: env.PROCESS_MANAGER_DEBUG === 'true' ? 'debug' : 'info' }, writer);
+
+  let lock;
+  try {
+    lock = await acquireInstanceLock({ name: 'pm-daemon', path: paths.lock, metadata: { socket: paths.socket, config: options.configFile }, releaseOnExit: true });
+  } catch (error) {
+    logger.info({ err: error }, 'another daemon holds the lock; exiting');
+    writer.close();
+    return (error as { code?: string }).code === 'PM_INSTANCE_RUNNING' ? 0 : 1;
+  }
+
+  const { config, warnings } = await loadConfig({ file: options.configFile });
+  for (const warning of warnings) logger.warn(warning);
+  const store = new StateStore(paths.state);
+  const loaded = store.load();
+  if (loaded.problem) logger.error({ err: loaded.problem }, loaded.problem.message);
+
+  const orchestrator = createOrchestrator(config, { logDir: paths.logs, logger, env });
+  const configured = new Set(config.apps.map((a) => a.name));
+  const previous = loaded.state?.apps ?? [];
+  const adopted = await orchestrator.adopt(previous.filter((r) => configured.has(r.name)));
+  if (adopted.length > 0) logger.info({ adopted }, 'adopted apps left by the previous daemon');
+  // Processes of apps no longer configured (or not adoptable) are ended: nothing runs unsupervised.
+  for (const record of previous) {
+    if (adopted.includes(record.name) || record.pid === null) continue;
+    if (await sameProcess(record.pid, record.startToken)) {
+      logger.warn({ app: record.name, pid: record.pid }, 'ending a process the previous daemon left and this config cannot adopt');
+      await killTree({ pid: record.pid, signal: 'SIGTERM', timeout: 5000 });
+    }
+  }
+
+  let saveTimer: NodeJS.Timeout | null = null;
+  const save = (): void => {
+    try {
+      store.save({ version: 1, configFile: options.configFile, daemonPid: process.pid, savedAt: new Date().toISOString(), apps: orchestrator.records() });
+    } catch (error) {
+      logger.error({ err: error }, 'could not write the state file');
+    }
+  };
+  const scheduleSave = (): void => {
+    saveTimer ??= setTimeout(() => {
+      saveTimer = null;
+      save();
+    }, 20);
+  };
+  save();
+
+  let inFlight = 0;
+  let idleTimer: NodeJS.Timeout | null = null;
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  const supervising = (): boolean => orchestrator.records().some((r) => r.status !== 'stopped' && r.status !== 'errored');
+  const checkIdle = (delay = options.idleExitDelay ?? 1000): void => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = null;
+    if (inFlight > 0 || supervising()) return;
+    idleTimer = setTimeout(() => {
+      if (inFlight === 0 && !supervising()) void shutdown(0, 'nothing left to supervise');
+    }, delay);
+  };
+
+  orchestrator.on((event) => {
+    if (event.type === 'output') return;
+    if (event.type === 'status') scheduleSave();
+    if (event.type === 'errored' || event.type === 'start-failed' || event.type === 'restart' || event.type === 'health-failed') logger.warn(event, `${event.app}: ${event.type}`);
+    if (event.type === 'status' && (event.status === 'stopped' || event.status === 'errored')) checkIdle();
+  });
+
+  const token = randomBytes(24).toString('base64url');
+  let control: ControlApi | null = null;
+  if (config.dashboard !== false) {
+    try {
+      control = await startControlApi({ orchestrator, port: config.dashboard.port, token, onActivity: () => checkIdle() });
+    } catch (error) {
+      logger.warn({ err: error }, `dashboard not started: port ${config.dashboard.port} is unavailable`);
+    }
+  }
+  writeFileSync(paths.control, JSON.stringify({ pid: process.pid, port: control?.port ?? null, token }), { mode: 0o600 });
+
+  const handle = async (request: DaemonRequest): Promise<DaemonResponse> => {
+    switch (request.cmd) {
+      case 'ping':
+        return { ok: true, data: { pid: process.pid, config: options.configFile } };
+      case 'status':
+        return { ok: true, status: await orchestrator.status() };
+      case 'dashboard':
+        return control ? { ok: true, data: { url: `http://127.0.0.1:${control.port}/#token=${token}`, port: control.port } } : { ok: false, error: { code: 'PM_DASHBOARD_OFF', message: 'The dashboard is off (dashboard: false) or its port was busy; see .pm/daemon.log' } };
+      case 'start':
+      case 'stop':
+      case 'restart':
+        try {
+          await orchestrator[request.cmd](request.names);
+          return { ok: true, status: await orchestrator.status() };
+        } catch (error) {
+          const e = error as { code?: string; message: string };
+          return { ok: false, error: { code: e.code ?? 'PM_ERROR', message: e.message }, status: await orchestrator.status() };
+        }
+      default:
+        return { ok: false, error: { code: 'PM_BAD_REQUEST', message: `unknown command ${JSON.stringify((request as { cmd?: unknown }).cmd)}` } };
+    }
+  };
+
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let buffer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      if (buffer.length > 64 * 1024) return socket.destroy();
+      const newline = buffer.indexOf('\n');
+      if (newline === -1) return;
+      const line = buffer.slice(0, newline);
+      buffer = '';
+      inFlight++;
+      if (idleTimer) clearTimeout(idleTimer);
+      let request: DaemonRequest;
+      try {
+        request = JSON.parse(line) as DaemonRequest;
+      } catch {
+        request = { cmd: 'invalid' } as unknown as DaemonRequest;
+      }
+      void handle(request)
+        .then((response) => socket.end(`${JSON.stringify(response)}\n`))
+        .finally(() => {
+          inFlight--;
+          checkIdle();
+        });
+    });
+  });
+  if (process.platform !== 'win32') rmSync(paths.socket, { force: true }); // stale socket of a dead daemon; we hold the lock
+  const oldUmask = process.umask(0o177); // the socket is created 0600: only this user can connect
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(paths.socket, () => resolve());
+    });
+  } finally {
+    process.umask(oldUmask);
+  }
+  if (process.platform !== 'win32') chmodSync(paths.socket, 0o600);
+  logger.info({ socket: paths.socket, dashboard: control?.port ?? null }, 'daemon ready');
+
+  let shuttingDown: Promise<void> | null = null;
+  const shutdown = (code: number, reason: string): Promise<void> => {
+    shuttingDown ??= (async () => {
+      logger.info({ reason }, 'daemon stopping');
+      server.close();
+      for (const socket of sockets) socket.destroy();
+      await control?.close();
+      await orchestrator.close();
+      if (saveTimer) clearTimeout(saveTimer);
+      save();
+      rmSync(paths.control, { force: true });
+      if (process.platform !== 'win32') rmSync(paths.socket, { force: true });
+      await lock.release();
+      logger.info('daemon stopped');
+      writer.close();
+      resolveExit(code);
+    })();
+    return shuttingDown;
+  };
+  const onSignal = (signal: NodeJS.Signals) => void shutdown(0, `received ${signal}`);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGHUP', () => undefined); // the terminal that started us may close
+  lock.signal.addEventListener('abort', () => void shutdown(1, 'daemon lock lost'));
+  checkIdle(10_000); // give the CLI that started us time to send its first command
+  const code = await exited;
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  return code;
+}

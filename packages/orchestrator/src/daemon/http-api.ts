@@ -1,0 +1,126 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Orchestrator } from '../supervisor/orchestrator.js';
+import { dashboardPage } from './dashboard-page.js';
+
+/** Options of {@link startControlApi}. */
+export interface ControlApiOptions {
+  orchestrator: Orchestrator;
+  /** Port on 127.0.0.1 (0 picks one). */
+  port: number;
+  /** Required on every /api call: `Authorization: Bearer <token>` or `?token=` (EventSource cannot send headers). */
+  token: string;
+  /** Called after a control call changed something. */
+  onActivity?: () => void;
+}
+
+/** A running control API. */
+export interface ControlApi {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_SSE_CLIENTS = 32;
+
+function tokenOk(req: IncomingMessage, url: URL, token: string): boolean {
+  const header = req.headers.authorization;
+  const given = header?.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('token') ?? '');
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * The dashboard and HTTP control API, bound to 127.0.0.1 only. Routes: `GET /` (the page),
+ * `GET /api/status`, `POST /api/apps/<name|all>/<start|stop|restart>`, `GET /api/events` (SSE).
+ */
+export async function startControlApi({ orchestrator, port, token, onActivity }: ControlApiOptions): Promise<ControlApi> {
+  const clients = new Set<ServerResponse>();
+  let pending: NodeJS.Timeout | null = null;
+  // Throttle: at most one snapshot per 200 ms however many events arrive.
+  const broadcast = (): void => {
+    if (pending || clients.size === 0) return;
+    pending = setTimeout(() => {
+      pending = null;
+      void orchestrator.status().then((status) => {
+        const frame = `event: status\ndata: ${JSON.stringify(status)}\n\n`;
+        for (const client of clients) client.write(frame);
+      });
+    }, 200);
+  };
+  const unsubscribe = orchestrator.on((event) => {
+    if (event.type !== 'output') broadcast();
+  });
+  const heartbeat = setInterval(() => {
+    for (const client of clients) client.write(': keep-alive\n\n');
+  }, 15_000);
+  heartbeat.unref();
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // Refuse other Host names: a DNS-rebinding page must not reach us through the browser.
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) return json(res, 403, { error: { code: 'PM_FORBIDDEN', message: 'Use http://127.0.0.1:<port>/' } });
+    if (req.method === 'GET' && url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'", 'x-frame-options': 'DENY' });
+      return res.end(dashboardPage);
+    }
+    if (!url.pathname.startsWith('/api/')) return json(res, 404, { error: { code: 'PM_NOT_FOUND', message: 'No such route' } });
+    if (!tokenOk(req, url, token)) {
+      return json(res, 401, { error: { code: 'PM_UNAUTHORIZED', message: 'Missing or wrong token: run `pm dashboard` for a URL that carries it' } });
+    }
+    if (req.method === 'GET' && url.pathname === '/api/status') {
+      void orchestrator.status().then((status) => json(res, 200, status));
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/api/events') {
+      if (clients.size >= MAX_SSE_CLIENTS) return json(res, 503, { error: { code: 'PM_BUSY', message: 'Too many dashboard connections' } });
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      clients.add(res);
+      req.on('close', () => clients.delete(res));
+      void orchestrator.status().then((status) => res.write(`event: status\ndata: ${JSON.stringify(status)}\n\n`));
+      return;
+    }
+    const m = /^\/api\/apps\/([^/]+)\/(start|stop|restart)$/.exec(url.pathname);
+    if (req.method === 'POST' && m) {
+      const name = decodeURIComponent(m[1]!);
+      const names = name === 'all' ? undefined : [name];
+      const action = m[2] as 'start' | 'stop' | 'restart';
+      req.resume();
+      void orchestrator[action](names).then(
+        async () => json(res, 200, { ok: true, status: await orchestrator.status() }),
+        async (error: { code?: string; message: string }) =>
+          json(res, error.code === 'PM_APP_NOT_FOUND' ? 404 : 409, { ok: false, error: { code: error.code ?? 'PM_ERROR', message: error.message }, status: await orchestrator.status() }),
+      ).finally(() => onActivity?.());
+      return;
+    }
+    json(res, 404, { error: { code: 'PM_NOT_FOUND', message: 'No such route' } });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  return {
+    server,
+    port: typeof address === 'object' && address ? address.port : port,
+    async close() {
+      unsubscribe();
+      clearInterval(heartbeat);
+      if (pending) clearTimeout(pending);
+      for (const client of clients) client.end();
+      clients.clear();
+      await new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+    },
+  };
+}
