@@ -250,3 +250,30 @@ describe('checks under load', () => {
     expect(runs).toBe(1);
   });
 });
+
+describe('report reuse within a millisecond', () => {
+  it('serves one report per millisecond under a burst, but never across a state or check change', async () => {
+    const { health, url } = await serve();
+    // Freeze the clock that keys the reuse, so "the same millisecond" lasts as long as the test needs.
+    const realNow = Date.now;
+    const frozen = realNow();
+    Date.now = () => frozen;
+    try {
+      const a = await httpRequest(`${url}/health`);
+      await sleep(20);
+      const b = await httpRequest(`${url}/health`);
+      expect(b.body).toBe(a.body);
+
+      health.addCheck('db', () => true);
+      const c = await httpRequest(`${url}/health`);
+      expect(c.json).toMatchObject({ checks: { db: { status: 'pass' } } });
+
+      health.setShuttingDown();
+      const d = await httpRequest(`${url}/health`);
+      expect(d.status).toBe(503);
+      expect(d.json).toMatchObject({ status: 'shutting_down', checks: {} });
+    } finally {
+      Date.now = realNow;
+    }
+  });
+});

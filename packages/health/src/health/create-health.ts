@@ -36,6 +36,7 @@ export function createHealth(options: HealthOptions = {}): Health {
   // The process start, not this call: the report describes the process.
   const startedAt = new Date(Date.now() - process.uptime() * 1000).toISOString();
   let state: LifecycleState = 'initializing';
+  let version = 0;
 
   const addCheck = (name: string, check: CheckFunction, checkOptions: CheckOptions = {}): (() => void) => {
     const problems = typeof name === 'string' && name !== '' ? [] : [`check name must be a non-empty string (got ${JSON.stringify(name)})`];
@@ -50,9 +51,13 @@ export function createHealth(options: HealthOptions = {}): Health {
       checkOptions.cacheMs ?? resolved.cacheMs,
     );
     runners.set(name, runner);
+    version++;
     logger.debug({ check: name, timeout: runner.timeout, critical: runner.critical }, 'health check added');
     return () => {
-      if (runners.get(name) === runner) runners.delete(name);
+      if (runners.get(name) === runner) {
+        runners.delete(name);
+        version++;
+      }
     };
   };
 
@@ -109,6 +114,7 @@ export function createHealth(options: HealthOptions = {}): Health {
     notFound: resolved.notFound,
     logger,
     state: () => state,
+    version: () => version,
     report: produce,
     criticalChecksPass,
   });
@@ -120,11 +126,13 @@ export function createHealth(options: HealthOptions = {}): Health {
     setReady() {
       if (state !== 'initializing') return;
       state = 'healthy';
+      version++;
       logger.debug('health state: healthy');
     },
     setShuttingDown() {
       if (state === 'shutting_down') return;
       state = 'shutting_down';
+      version++;
       logger.debug('health state: shutting_down');
     },
     addCheck,
