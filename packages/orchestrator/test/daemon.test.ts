@@ -123,7 +123,7 @@ describe('pm start / status / stop with the daemon', () => {
     process.kill(before!.pid!, 'SIGKILL');
     const after = await waitFor(async () => {
       const [s] = await statusJson(dir);
-      return s?.status === 'running' && s.pid !== before!.pid ? s : null;
+      return s?.status === 'running' && s.pid !== null && s.pid !== before!.pid ? s : null;
     }, { timeout: 10_000 });
     expect(after.restarts).toBe(1);
   });
@@ -165,7 +165,7 @@ describe('daemon crash', () => {
     process.kill(before[0]!.pid!, 'SIGKILL');
     const back = await waitFor(async () => {
       const [s] = await statusJson(dir);
-      return s?.status === 'running' && s.pid !== before[0]!.pid ? s : null;
+      return s?.status === 'running' && s.pid !== null && s.pid !== before[0]!.pid ? s : null;
     }, { timeout: 10_000 });
     expect(back.port).toBe(before[0]!.port);
   });

@@ -146,7 +146,7 @@ describe('restart policy', () => {
     process.kill(first!.pid!, 'SIGKILL');
     const back = await waitFor(async () => {
       const [s] = await orchestrator.status();
-      return s?.status === 'running' && s.pid !== first!.pid ? s : null;
+      return s?.status === 'running' && s.pid !== null && s.pid !== first!.pid ? s : null;
     }, { timeout: 5000, interval: 5 });
     expect(Date.now() - killedAt).toBeLessThan(3000);
     expect(back.restarts).toBe(1);
@@ -193,9 +193,9 @@ describe('restart policy', () => {
     rmSync(sick);
     const after = await waitFor(async () => {
       const [s] = await orchestrator.status();
-      return s?.status === 'running' && s.pid !== before!.pid ? s : null;
+      return s?.status === 'running' && s.pid !== null && s.pid !== before!.pid ? s : null;
     }, { timeout: 10_000 });
-    expect(after.restarts).toBe(1);
+    expect(after.restarts, JSON.stringify(events.filter((e) => e.type !== 'output'))).toBe(1);
     expect(alive(before!.pid!)).toBe(false);
   });
 });
@@ -309,7 +309,7 @@ describe('ports, logs and adoption', () => {
     orphan.kill('SIGKILL');
     const back = await waitFor(async () => {
       const [s] = await orchestrator.status();
-      return s?.status === 'running' && s.pid !== orphan.pid ? s : null;
+      return s?.status === 'running' && s.pid !== null && s.pid !== orphan.pid ? s : null;
     }, { timeout: 5000 });
     expect(back.restarts).toBe(3);
     expect(pids.has(back.pid!)).toBe(true);

@@ -62,7 +62,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   }
   try {
     const command = await spec.load();
-    return await command({ positionals: parsed.positionals, values: parsed.values, stdout, stderr, cliScript: options.cliScript ?? process.argv[1]! });
+    return await command({ positionals: parsed.positionals, values: parsed.values as CommandContext["values"], stdout, stderr, cliScript: options.cliScript ?? process.argv[1]! });
   } catch (error) {
     if (error instanceof PmOrchestratorError || (error as { code?: string }).code?.startsWith('PM_')) {
       stderr.write(`${(error as Error).message}\n`);

@@ -339,6 +339,7 @@ export class AppSupervisor {
   /** Ends the current run (readiness timeout, failed liveness, memory) and applies the restart policy. */
   private async endRunAndRecover(runId: number, reason: string): Promise<void> {
     if (runId !== this.runId || this.stopping) return;
+    this.setStatus('stopping');
     await this.endRun();
     if (runId !== this.runId || !this.wanted) return;
     this.afterRun(true, this.lastUptime, reason);

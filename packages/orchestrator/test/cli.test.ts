@@ -1,0 +1,142 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { freePort, makeTempDir, sleep, spawnFixture, waitFor } from '@pm/test-utils';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/index.js';
+import { verbHelp } from '../src/cli/help.js';
+import { makeProject, pm, pmChild, projectPids } from './cli-helpers.js';
+import { alive, fixture } from './helpers.js';
+
+describe('pm wait', () => {
+  it('prints "Services ready" and exits 0 once every resource answers', async () => {
+    const dir = makeTempDir();
+    const port = await freePort();
+    const server = createServer((_req, res) => res.end('ok'));
+    setTimeout(() => server.listen(port, '127.0.0.1'), 500);
+    try {
+      const file = join(dir, 'flag');
+      setTimeout(() => writeFileSync(file, 'x'), 300);
+      const result = await pm(['wait', `http://127.0.0.1:${port}/`, `tcp:127.0.0.1:${port}`, file, '--timeout', '20', '--interval', '50'], { cwd: dir });
+      expect(result).toMatchObject({ code: 0, stdout: 'Services ready\n', stderr: '' });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('prints "Timeout waiting for services" on stderr and exits 1', async () => {
+    const dir = makeTempDir();
+    const port = await freePort();
+    const t0 = Date.now();
+    const result = await pm(['wait', `http://127.0.0.1:${port}/health`, '--timeout', '1'], { cwd: dir });
+    expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'Timeout waiting for services\n' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+  });
+});
+
+describe('pm free-port', () => {
+  it('names the process on a port and, with --kill, ends it', async () => {
+    const dir = makeTempDir();
+    const port = await freePort();
+    const server = spawnFixture(fixture('http-server.mjs'), { env: { PORT: String(port) } });
+    await server.waitForLine('listening');
+    const shown = await pm(['free-port', String(port)], { cwd: dir });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`Port ${port} is used by PID ${server.pid}`);
+    expect(alive(server.pid)).toBe(true);
+    const killed = await pm(['free-port', String(port), '--kill'], { cwd: dir });
+    expect(killed.code).toBe(0);
+    expect(killed.stdout).toContain(`port ${port} is free`);
+    await server.exited;
+    expect((await pm(['free-port', String(port)], { cwd: dir })).stdout).toBe(`Port ${port} is free.\n`);
+  });
+});
+
+describe('pm init, help, errors and colors', () => {
+  it('init writes a starter config that loads', async () => {
+    const dir = makeTempDir();
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: '@acme/shop', main: 'server.js' }));
+    const result = await pm(['init'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const { config } = await loadConfig({ dir });
+    expect(config.apps[0]).toMatchObject({ name: 'shop', script: join(dir, 'server.js'), port: 'auto' });
+    expect((await pm(['init'], { cwd: dir })).code).toBe(1);
+  });
+
+  it('--help works on every verb', async () => {
+    const dir = makeTempDir();
+    for (const verb of Object.keys(verbHelp)) {
+      const result = await pm([verb, '--help'], { cwd: dir });
+      expect(result.code, verb).toBe(0);
+      expect(result.stdout, verb).toContain(`pm ${verb}`);
+    }
+    const main = await pm(['--help'], { cwd: dir });
+    expect(main.code).toBe(0);
+    for (const verb of Object.keys(verbHelp)) expect(main.stdout).toContain(verb);
+  });
+
+  it('reports config problems with their paths and exit 1; unknown verbs exit 2', async () => {
+    const { dir } = makeProject({ apps: [{ name: 'x', script: 'a.js', restart: { policy: 'sometimes' } }, { name: 'y' }] });
+    const result = await pm(['start'], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('apps[0].restart.policy');
+    expect(result.stderr).toContain('apps[1]: expected one of `script` or `command`');
+    expect((await pm(['frobnicate'], { cwd: dir })).code).toBe(2);
+    const none = await pm(['status'], { cwd: makeTempDir() });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('pm init');
+  });
+
+  it('colors only when allowed: NO_COLOR wins over FORCE_COLOR', async () => {
+    const { dir } = makeProject({ apps: [{ name: 'x', script: fixture('sleeper.mjs') }], dashboard: false });
+    expect((await pm(['start'], { cwd: dir })).code).toBe(0);
+    const forced = await pm(['status'], { cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(forced.stdout).toContain('\u001b[');
+    const plain = await pm(['status'], { cwd: dir, env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
+    expect(plain.stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('pm run', () => {
+  it('runs in the foreground with prefixed output; Ctrl-C stops everything cleanly', async () => {
+    const { dir } = makeProject({
+      apps: [
+        { name: 'api', script: fixture('log-line.mjs'), ready: { log: 'listening' } },
+        { name: 'worker', script: fixture('grandchild.mjs'), dependsOn: ['api'], ready: { log: 'grandchildren' } },
+      ],
+    });
+    const child = pmChild(['run'], { cwd: dir });
+    await waitFor(() => child.output().includes('worker ready'), { timeout: 15_000, message: 'worker ready' });
+    await waitFor(() => /^worker \| grandchildren \d+ \d+$/m.test(child.output()), { timeout: 5000, message: 'prefixed output' });
+    expect(child.output()).toMatch(/^api {4}\| booting$/m);
+    expect(child.output()).toMatch(/^api {4}\| a warning on stderr$/m);
+    const [, a, b] = /grandchildren (\d+) (\d+)/.exec(child.output())!;
+    const pids = [Number(a), Number(b)];
+    expect(pids.every(alive)).toBe(true);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(child.output()).toContain('all stopped');
+    expect(pids.filter(alive)).toEqual([]);
+  });
+});
+
+describe('pm logs', () => {
+  it('prints the last lines of an app, and follows with -f', async () => {
+    const { dir } = makeProject({ apps: [{ name: 'talker', script: fixture('log-line.mjs'), ready: { log: 'listening' } }], dashboard: false });
+    expect((await pm(['start'], { cwd: dir })).code).toBe(0);
+    const last = await pm(['logs', 'talker', '--lines', '2'], { cwd: dir });
+    expect(last.stdout).toBe('a warning on stderr\nserver listening on 1234\n');
+    const follow = pmChild(['logs', '-f', '--lines', '0'], { cwd: dir });
+    await sleep(500);
+    const [status] = JSON.parse((await pm(['status', '--json'], { cwd: dir })).stdout) as { pid: number }[];
+    // a restart writes new lines to the same file
+    expect((await pm(['restart', 'talker'], { cwd: dir })).code).toBe(0);
+    await waitFor(() => follow.output().includes('server listening on 1234'), { timeout: 10_000, message: 'followed line' });
+    expect(follow.output()).toContain('booting');
+    expect(status!.pid).toBeGreaterThan(0);
+    expect((await pm(['logs', 'nobody'], { cwd: dir })).code).toBe(1);
+    expect(readFileSync(join(dir, '.pm', 'logs', 'talker.log'), 'utf8')).toContain('booting');
+    expect(projectPids(dir).daemon).toBeGreaterThan(0);
+  });
+});

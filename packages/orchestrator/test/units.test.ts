@@ -1,0 +1,78 @@
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir } from '@pm/test-utils';
+import { describe, expect, it } from 'vitest';
+import { RingBuffer } from '../src/daemon/ring-buffer.js';
+import { RotatingWriter } from '../src/daemon/rotating-writer.js';
+import { StateStore, type DaemonState } from '../src/daemon/state-store.js';
+import { pmPaths } from '../src/daemon/paths.js';
+import { backoffDelay } from '../src/supervisor/backoff.js';
+
+const state = (n: number): DaemonState => ({ version: 1, configFile: null, daemonPid: n, savedAt: new Date(0).toISOString(), apps: [] });
+
+describe('StateStore', () => {
+  it('writes atomically with mode 0600 and keeps the previous copy', () => {
+    const dir = makeTempDir();
+    const store = new StateStore(join(dir, 'state.json'));
+    expect(store.load()).toEqual({ state: null, problem: null });
+    store.save(state(1));
+    store.save(state(2));
+    expect(store.load().state?.daemonPid).toBe(2);
+    expect(JSON.parse(readFileSync(store.previous, 'utf8')).daemonPid).toBe(1);
+    expect(statSync(store.file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['state.json', 'state.json.prev']);
+  });
+
+  it('reports a corrupt file (PM_STATE_CORRUPT) and recovers from the previous copy', () => {
+    const dir = makeTempDir();
+    const store = new StateStore(join(dir, 'state.json'));
+    store.save(state(1));
+    store.save(state(2));
+    writeFileSync(store.file, '{ torn');
+    const loaded = store.load();
+    expect(loaded.state?.daemonPid).toBe(1);
+    expect(loaded.problem?.code).toBe('PM_STATE_CORRUPT');
+    expect(loaded.problem?.message).toContain('recovered from its previous copy');
+    writeFileSync(store.previous, 'null');
+    expect(store.load()).toMatchObject({ state: null, problem: { code: 'PM_STATE_CORRUPT' } });
+  });
+});
+
+describe('bounded memory and disk', () => {
+  it('RingBuffer keeps only the newest items', () => {
+    const ring = new RingBuffer<number>(3);
+    for (let i = 0; i < 10; i++) ring.push(i);
+    expect(ring.toArray()).toEqual([7, 8, 9]);
+    expect(ring.size).toBe(3);
+  });
+
+  it("the daemon's own log rotates by size", () => {
+    const dir = makeTempDir();
+    const writer = new RotatingWriter(join(dir, 'daemon.log'), 1000, 2);
+    for (let i = 0; i < 500; i++) writer.write(`${JSON.stringify({ i, msg: 'something happened' })}\n`);
+    writer.close();
+    const files = readdirSync(dir).sort();
+    expect(files).toEqual(['daemon.log', 'daemon.log.1', 'daemon.log.2']);
+    for (const f of files) expect(statSync(join(dir, f)).size).toBeLessThanOrEqual(1000);
+    expect(readFileSync(join(dir, 'daemon.log'), 'utf8')).toContain('"i":499');
+  });
+
+  it('backoff grows exponentially, is capped, and carries jitter', () => {
+    expect(backoffDelay(0, 100, 1000)).toBe(0);
+    expect(backoffDelay(1, 100, 1000, () => 0.5)).toBe(100);
+    expect(backoffDelay(3, 100, 1000, () => 0.5)).toBe(400);
+    expect(backoffDelay(10, 100, 1000, () => 0.5)).toBe(1000);
+    expect(backoffDelay(1, 100, 1000, () => 0)).toBe(80);
+    expect(backoffDelay(1, 100, 1000, () => 1)).toBe(120);
+  });
+});
+
+describe('paths', () => {
+  it('uses <project>/.pm unless PM_HOME is set, and a short socket path for deep folders', () => {
+    expect(pmPaths('/srv/app', {}).home).toBe('/srv/app/.pm');
+    expect(pmPaths('/srv/app', { PM_HOME: '/var/pm' }).lock).toBe('/var/pm/daemon.pid');
+    const deep = pmPaths(`/${'d'.repeat(120)}`, {});
+    expect(Buffer.byteLength(deep.socket)).toBeLessThan(100);
+    expect(existsSync(deep.home)).toBe(false);
+  });
+});
