@@ -125,6 +125,17 @@ describe('createShutdown options and lifecycle (in process)', () => {
     shutdown.uninstall();
   });
 
+  it('drains a server that never listened, and one that already closed, without hanging', async () => {
+    const codes: number[] = [];
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    await new Promise((r) => closed.close(r));
+    const shutdown = createShutdown({ signals: [], servers: [createServer(), closed], exit: (code) => codes.push(code) });
+    expect((await shutdown.shutdown()).exitCode).toBe(0);
+    expect(codes).toEqual([0]);
+    shutdown.uninstall();
+  });
+
   it('reports hook and lock failures with codes and exit code 1', async () => {
     const codes: number[] = [];
     const shutdown = createShutdown({

@@ -10,8 +10,10 @@ const kClosing = Symbol('pm.health.closing');
 type TrackedSocket = Socket & { [kResponse]?: ServerResponse };
 type TrackedResponse = ServerResponse & { [kClosing]?: true };
 
-// Two event-loop turns: by the second check phase, libuv has polled every socket again, so a request
-// already sitting in a kernel buffer has been parsed and shows as in flight instead of idle.
+// Two event-loop turns: by the second check phase libuv has polled every socket again, so a request
+// whose bytes landed while the signal callback ran has been parsed and shows as in flight instead of
+// idle. (Bytes that arrived before the signal are read first anyway: libuv runs signal callbacks after
+// the other I/O of the same poll.)
 const afterNextPoll = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
 /**
@@ -44,9 +46,9 @@ export class ServerDrain {
       const res = socket[kResponse];
       if (res && !res.writableFinished) this.closeAfter(res, socket);
     }
-    // net.Server#close, not http.Server#close: the http one also destroys every connection that looks idle
-    // right now, including those whose next request is already in the kernel buffer, unread. We stop
-    // accepting now and close idle sockets after the next poll instead.
+    // net.Server#close, not http.Server#close: the http one also destroys, right now, every connection
+    // that looks idle, including one whose next request is arriving. We stop accepting now and close
+    // idle sockets after the next poll instead (node:http's close would only add that early destroy).
     const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(this.server, () => resolve()));
     await afterNextPoll();
     for (const socket of this.sockets) {
