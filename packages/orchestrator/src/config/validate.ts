@@ -59,7 +59,18 @@ class Checker {
   }
 }
 
-const APP_KEYS = ['name', 'script', 'command', 'args', 'cwd', 'env', 'port', 'ready', 'dependsOn', 'restart', 'stop', 'health', 'logs', 'maxMemory'] as const;
+/** Every key the config accepts, by section (the README's reference is tested against this list). */
+export const configKeys = {
+  top: ['apps', 'dashboard'],
+  app: ['name', 'script', 'command', 'args', 'cwd', 'env', 'port', 'ready', 'dependsOn', 'restart', 'stop', 'health', 'logs', 'maxMemory'],
+  ready: ['http', 'tcp', 'log', 'ipc', 'timeout', 'interval'],
+  restart: ['policy', 'maxRestarts', 'window', 'minUptime', 'backoff'],
+  backoff: ['initial', 'max'],
+  stop: ['signal', 'timeout'],
+  health: ['http', 'tcp', 'interval', 'failures', 'timeout'],
+  logs: ['maxSize', 'keep'],
+  dashboard: ['port'],
+} as const;
 
 /** Checks a raw config object and returns every problem found (an empty array when it is valid). */
 export function validateConfig(raw: unknown): ConfigProblem[] {
@@ -68,7 +79,7 @@ export function validateConfig(raw: unknown): ConfigProblem[] {
     c.add('(config)', 'an object with an `apps` array', raw);
     return c.problems;
   }
-  c.keys('(config)', raw, ['apps', 'dashboard']);
+  c.keys('(config)', raw, configKeys.top);
   if (!Array.isArray(raw.apps)) {
     c.add('apps', 'an array of apps', raw.apps);
   } else {
@@ -85,7 +96,7 @@ export function validateConfig(raw: unknown): ConfigProblem[] {
   if (raw.dashboard !== undefined && raw.dashboard !== false) {
     if (!isObject(raw.dashboard)) c.add('dashboard', '{ port } or false', raw.dashboard);
     else {
-      c.keys('dashboard', raw.dashboard, ['port']);
+      c.keys('dashboard', raw.dashboard, configKeys.dashboard);
       c.int('dashboard.port', raw.dashboard.port, 0, 65535);
     }
   }
@@ -94,7 +105,7 @@ export function validateConfig(raw: unknown): ConfigProblem[] {
 
 function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void {
   if (!isObject(app)) return c.add(p, 'an app object with a name and a script or command', app);
-  c.keys(p, app, APP_KEYS);
+  c.keys(p, app, configKeys.app);
   if (typeof app.name !== 'string' || !NAME.test(app.name)) c.add(`${p}.name`, 'a name made of letters, digits, ".", "_" or "-"', app.name);
   if (app.script === undefined && app.command === undefined) c.add(p, 'one of `script` or `command`');
   if (app.script !== undefined && app.command !== undefined) c.add(p, 'only one of `script` or `command`, not both');
@@ -125,7 +136,7 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
     const r = app.ready;
     if (!isObject(r)) c.add(`${p}.ready`, "{ http | tcp | log | ipc, timeout } or 'ipc'", r);
     else {
-      c.keys(`${p}.ready`, r, ['http', 'tcp', 'log', 'ipc', 'timeout', 'interval']);
+      c.keys(`${p}.ready`, r, configKeys.ready);
       const kinds = ['http', 'tcp', 'log', 'ipc'].filter((k) => r[k] !== undefined && r[k] !== false);
       if (kinds.length !== 1) c.add(`${p}.ready`, `exactly one of http, tcp, log or ipc (got ${kinds.length ? kinds.join(', ') : 'none'})`);
       c.url(`${p}.ready.http`, r.http);
@@ -140,7 +151,7 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
     const r = app.restart;
     if (!isObject(r)) c.add(`${p}.restart`, 'an object', r);
     else {
-      c.keys(`${p}.restart`, r, ['policy', 'maxRestarts', 'window', 'minUptime', 'backoff']);
+      c.keys(`${p}.restart`, r, configKeys.restart);
       if (r.policy !== undefined && !['on-failure', 'always', 'never'].includes(r.policy as string)) c.add(`${p}.restart.policy`, "'on-failure', 'always' or 'never'", r.policy);
       c.int(`${p}.restart.maxRestarts`, r.maxRestarts, 0);
       c.int(`${p}.restart.window`, r.window, 1);
@@ -148,7 +159,7 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
       if (r.backoff !== undefined) {
         if (!isObject(r.backoff)) c.add(`${p}.restart.backoff`, '{ initial, max }', r.backoff);
         else {
-          c.keys(`${p}.restart.backoff`, r.backoff, ['initial', 'max']);
+          c.keys(`${p}.restart.backoff`, r.backoff, configKeys.backoff);
           c.int(`${p}.restart.backoff.initial`, r.backoff.initial, 0);
           c.int(`${p}.restart.backoff.max`, r.backoff.max, 0);
         }
@@ -159,7 +170,7 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
     const s = app.stop;
     if (!isObject(s)) c.add(`${p}.stop`, '{ signal, timeout }', s);
     else {
-      c.keys(`${p}.stop`, s, ['signal', 'timeout']);
+      c.keys(`${p}.stop`, s, configKeys.stop);
       if (s.signal !== undefined && !SIGNALS.has(s.signal as string)) c.add(`${p}.stop.signal`, `one of ${[...SIGNALS].join(', ')}`, s.signal);
       c.int(`${p}.stop.timeout`, s.timeout, 0);
     }
@@ -168,7 +179,7 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
     const h = app.health;
     if (!isObject(h)) c.add(`${p}.health`, '{ http | tcp, interval, failures, timeout }', h);
     else {
-      c.keys(`${p}.health`, h, ['http', 'tcp', 'interval', 'failures', 'timeout']);
+      c.keys(`${p}.health`, h, configKeys.health);
       if ((h.http === undefined) === (h.tcp === undefined)) c.add(`${p}.health`, 'exactly one of http or tcp');
       c.url(`${p}.health.http`, h.http);
       c.tcp(`${p}.health.tcp`, h.tcp);
@@ -181,7 +192,7 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
     const l = app.logs;
     if (!isObject(l)) c.add(`${p}.logs`, '{ maxSize, keep }', l);
     else {
-      c.keys(`${p}.logs`, l, ['maxSize', 'keep']);
+      c.keys(`${p}.logs`, l, configKeys.logs);
       c.size(`${p}.logs.maxSize`, l.maxSize);
       c.int(`${p}.logs.keep`, l.keep, 0, 100);
     }
