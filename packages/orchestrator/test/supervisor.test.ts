@@ -200,6 +200,19 @@ describe('restart policy', () => {
   });
 });
 
+describe('maxMemory', () => {
+  it('restarts an app whose resident memory passes maxMemory', async () => {
+    const dir = makeTempDir();
+    const { orchestrator, events } = orchestrate(
+      { apps: [{ name: 'hog', script: fixture('hog.mjs'), maxMemory: '150M', env: { HOG_MB: '200', HOG_AFTER: '300' }, restart: { minUptime: 100 } }] },
+      { baseDir: dir },
+    );
+    await orchestrator.start();
+    await waitFor(() => types(events, 'hog', 'restart').length > 0, { timeout: 10_000, message: 'memory restart' });
+    expect((types(events, 'hog', 'restart')[0] as { reason: string }).reason).toContain('maxMemory');
+  });
+});
+
 describe('stop', () => {
   it('leaves nothing of the tree, grandchildren included (even one that left the group)', async () => {
     const dir = makeTempDir();

@@ -3,13 +3,13 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { acquireInstanceLock } from '@pm/lock';
-import pino from 'pino';
 import { loadConfig } from '../config/load.js';
 import { killTree } from '../supervisor/kill.js';
 import { createOrchestrator } from '../supervisor/orchestrator.js';
 import { sameProcess } from '../supervisor/proc.js';
 import type { Logger } from '../logger.js';
 import { startControlApi, type ControlApi } from './http-api.js';
+import { jsonLogger } from './json-logger.js';
 import { pmPaths } from './paths.js';
 import type { DaemonRequest, DaemonResponse } from './protocol.js';
 import { RotatingWriter } from './rotating-writer.js';
@@ -36,7 +36,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   const paths = pmPaths(dirname(options.configFile), env);
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   const writer = new RotatingWriter(paths.daemonLog, options.logMaxSize ?? 5 * 1024 * 1024, 3);
-  const logger: Logger = pino({ name: 'pm-daemon', level: env.PROCESS_MANAGER_DEBUG === 'true' ? 'debug' : 'info' }, writer);
+  const logger: Logger = jsonLogger(writer, env.PROCESS_MANAGER_DEBUG === 'true' ? 'debug' : 'info', { name: 'pm-daemon' });
 
   let lock;
   try {

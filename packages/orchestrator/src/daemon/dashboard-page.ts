@@ -12,6 +12,7 @@ button{margin-right:.3rem}#conn{font-size:.85rem;color:#777}
 <body><h1>pm dashboard</h1><p id="conn">connecting…</p>
 <table><thead><tr><th>name</th><th>status</th><th>pid</th><th>restarts</th><th>uptime</th><th>cpu</th><th>memory</th><th>port</th><th></th></tr></thead>
 <tbody id="apps"></tbody></table>
+<h2 style="font-size:1rem;margin-top:2rem">recent events</h2><ol id="events" reversed style="font-family:monospace;font-size:.85rem"></ol>
 <script>
 const token = new URLSearchParams(location.hash.slice(1)).get('token') || '';
 const conn = document.getElementById('conn');
@@ -31,8 +32,13 @@ function render(apps) {
     tr.append(actions); return tr;
   }));
 }
+const log = document.getElementById('events');
+function describe(e) { return new Date(e.time).toLocaleTimeString() + '  ' + e.app + '  ' + e.type + (e.reason ? ': ' + e.reason : e.code != null ? ' (code ' + e.code + ')' : e.signal ? ' (' + e.signal + ')' : ''); }
+function addEvent(e) { const li = document.createElement('li'); li.textContent = describe(e); log.prepend(li); while (log.children.length > 50) log.lastChild.remove(); }
 const events = new EventSource('/api/events?token=' + encodeURIComponent(token));
 events.addEventListener('status', (e) => { conn.textContent = 'live'; render(JSON.parse(e.data)); });
+events.addEventListener('history', (e) => { log.replaceChildren(); JSON.parse(e.data).forEach(addEvent); });
+events.addEventListener('lifecycle', (e) => addEvent(JSON.parse(e.data)));
 events.onerror = () => { conn.textContent = token ? 'disconnected (is the daemon running?)' : 'no token: open the URL printed by pm dashboard'; };
 </script></body></html>
 `;

@@ -2,6 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Orchestrator } from '../supervisor/orchestrator.js';
 import { dashboardPage } from './dashboard-page.js';
+import { RingBuffer } from './ring-buffer.js';
+import type { OrchestratorEvent } from '../supervisor/events.js';
 
 /** Options of {@link startControlApi}. */
 export interface ControlApiOptions {
@@ -22,6 +24,8 @@ export interface ControlApi {
 }
 
 const MAX_SSE_CLIENTS = 32;
+/** Lifecycle events kept for a dashboard that connects later; a ring, so memory stays flat over days. */
+const RECENT_EVENTS = 100;
 
 function tokenOk(req: IncomingMessage, url: URL, token: string): boolean {
   const header = req.headers.authorization;
@@ -54,8 +58,15 @@ export async function startControlApi({ orchestrator, port, token, onActivity }:
       });
     }, 200);
   };
+  const recent = new RingBuffer<OrchestratorEvent>(RECENT_EVENTS);
   const unsubscribe = orchestrator.on((event) => {
-    if (event.type !== 'output') broadcast();
+    if (event.type === 'output') return;
+    recent.push(event);
+    if (event.type !== 'status') {
+      const frame = `event: lifecycle\ndata: ${JSON.stringify(event)}\n\n`;
+      for (const client of clients) client.write(frame);
+    }
+    broadcast();
   });
   const heartbeat = setInterval(() => {
     for (const client of clients) client.write(': keep-alive\n\n');
@@ -84,6 +95,7 @@ export async function startControlApi({ orchestrator, port, token, onActivity }:
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       clients.add(res);
       req.on('close', () => clients.delete(res));
+      res.write(`event: history\ndata: ${JSON.stringify(recent.toArray().filter((e) => e.type !== 'status'))}\n\n`);
       void orchestrator.status().then((status) => res.write(`event: status\ndata: ${JSON.stringify(status)}\n\n`));
       return;
     }

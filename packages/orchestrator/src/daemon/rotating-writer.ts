@@ -2,9 +2,9 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSy
 import { dirname } from 'node:path';
 
 /**
- * A synchronous, size-rotated log file for the daemon's own pino logger. Written here rather than
- * with a pino transport (pino-roll): transports run in a worker thread, which would cost the daemon
- * more memory than everything else it does.
+ * A synchronous, size-rotated log file for the daemon's own log. Written here rather than with a
+ * pino transport (pino-roll): transports run in a worker thread, which would cost the daemon more
+ * memory than everything else it does.
  */
 export class RotatingWriter {
   private fd: number;
@@ -20,7 +20,7 @@ export class RotatingWriter {
     this.size = fstatSync(this.fd).size;
   }
 
-  /** pino destination interface. */
+  /** Appends one chunk (a log line), rotating first if it would pass the size limit. */
   write(chunk: string): boolean {
     const bytes = Buffer.byteLength(chunk);
     if (this.size + bytes > this.maxSize && this.size > 0) this.rotate();
