@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { median, report, table } from './lib/report.mjs';
 
-const ROUNDS = 4;
-const DURATION_S = 1.5;
-const PROBE_DURATION_S = 1;
+const ROUNDS = 9;
+const DURATION_S = 1;
+const PROBE_DURATION_S = 0.5;
 const WARMUP_S = 0.5;
 /** Path of each server's fixed-body readiness probe. */
 const READY_PATH = { floor: '/readyz', pm: '/readyz', terminus: '/readyz', lightship: '/ready' };
@@ -119,21 +119,31 @@ async function main() {
   const labels = { floor: 'bare node:http (floor)', pm: '@pm/health', terminus: '@godaddy/terminus', lightship: 'lightship' };
   const runs = Object.fromEntries(names.map((n) => [n, []]));
   const probes = Object.fromEntries(names.map((n) => [n, []]));
+  // Every server is started once and idles while another is measured (an idle server costs no CPU).
+  // Short runs cycling through the peers keep each comparison close in time, so the machine's drifting
+  // load (other work shares the cores) hits all peers alike.
+  const started = {};
+  for (const name of names) {
+    started[name] = await startServer(name);
+    await load(started[name].port, WARMUP_S);
+    await load(started[name].port, WARMUP_S, READY_PATH[name]);
+  }
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order each round so no peer always runs first or last.
     const order = names.map((_, i) => names[(i + round) % names.length]);
     for (const name of order) {
-      const { child, port } = await startServer(name);
-      await load(port, WARMUP_S);
+      const { port } = started[name];
       const r = await load(port, DURATION_S);
       const errors = r.errors + r.timeouts + r.non2xx;
       runs[name].push({ rps: r.requests.average, p99: r.latency.p99, p50: r.latency.p50, errors });
       const p = await load(port, PROBE_DURATION_S, READY_PATH[name]);
       probes[name].push({ rps: p.requests.average, p99: p.latency.p99, p50: p.latency.p50, errors: p.errors + p.timeouts + p.non2xx });
       process.stderr.write(`round ${round + 1} ${name}: /health ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, errors ${errors}; readiness ${p.requests.average.toFixed(0)} req/s\n`);
-      child.kill('SIGKILL');
-      await new Promise((r2) => child.once('exit', r2));
     }
+  }
+  for (const { child } of Object.values(started)) {
+    child.kill('SIGKILL');
+    await new Promise((r2) => child.once('exit', r2));
   }
 
   // The machine's load drifts between rounds (other work shares the cores), so each peer is compared
@@ -143,7 +153,7 @@ async function main() {
     names.map((n) => [n, { rps: median(runs[n].map((x) => x.rps)), p50: median(runs[n].map((x) => x.p50)), p99: median(runs[n].map((x) => x.p99)), errors: runs[n].reduce((a, x) => a + x.errors, 0) }]),
   );
   const rows = [
-    ['server', 'req/s (median)', 'vs floor (median of per-round ratios)', 'p50', 'p99 (median)', 'errors', 'req/s per round'],
+    ['server', 'req/s (median)', 'vs floor (median of per-round ratios)', 'p50', 'p99 (median)', 'errors', 'req/s range over rounds'],
     ...names.map((n) => [
       labels[n],
       summary[n].rps.toFixed(0),
@@ -151,7 +161,7 @@ async function main() {
       `${summary[n].p50} ms`,
       `${summary[n].p99} ms`,
       String(summary[n].errors),
-      runs[n].map((x) => x.rps.toFixed(0)).join(' / '),
+      `${Math.min(...runs[n].map((x) => x.rps)).toFixed(0)}–${Math.max(...runs[n].map((x) => x.rps)).toFixed(0)}`,
     ]),
   ];
   const probeRows = [
@@ -172,7 +182,7 @@ async function main() {
   report('health', {
     title: '/health throughput: @pm/health vs bare node:http, terminus, lightship',
     description: [
-      `autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per run after a ${WARMUP_S} s warm-up, ${ROUNDS} interleaved rounds; each server alone in its own process.`,
+      `autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds cycling through the peers (each warmed up first); each server in its own process, idle while another is measured.`,
       'The floor builds the same report fields per request and JSON.stringifies them. @pm/health runs with no checks and with createShutdown installed on the server;',
       'it reuses a report within the millisecond it was made (its timestamp resolution), so the memory sample and serialisation are not paid per request under a burst.',
       'terminus returns the same fields from its healthChecks function (wrapped in its own `{status, info, details}` body); lightship 7.2.0 answers from its own fastify server with a fixed text body',
@@ -181,7 +191,7 @@ async function main() {
     tables: [
       '`/health` (full report):',
       table(rows),
-      `Readiness probe (fixed body; the floor answers \`${READY_BODY}\`, terminus runs an empty health check, lightship answers its fixed text), ${PROBE_DURATION_S} s per run right after the /health run:`,
+      `Readiness probe (fixed body; the floor answers \`${READY_BODY}\`, terminus runs an empty health check, lightship answers its fixed text), ${PROBE_DURATION_S} s per run right after each /health run:`,
       table(probeRows),
     ],
     ratioLine: `/health: @pm/health serves ${(pmRatio * 100).toFixed(1)}% of the bare floor's req/s (target ≥ 90%), ${vsTerminus.toFixed(2)}× terminus and ${vsLightship.toFixed(2)}× lightship${ahead ? '' : ' (NOT ahead of both peers)'}; readiness probe: ${(ratio('pm', 'floor', probes) * 100).toFixed(1)}% of the floor, ${ratio('pm', 'terminus', probes).toFixed(2)}× terminus, ${ratio('pm', 'lightship', probes).toFixed(2)}× lightship.`,
