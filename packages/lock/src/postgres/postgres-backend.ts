@@ -1,0 +1,237 @@
+import type { BackendRequest, InspectResult, LockBackend, TryAcquireResult } from '../backend.js';
+import { LockBackendUnavailableError } from '../errors.js';
+import { parseLockFile, type HolderRecord } from '../record.js';
+import { withTimeout } from '../redis/timeout.js';
+import { describeServer, openConnection, type LockConnection } from './connection.js';
+import { resolvePostgresOptions, type PostgresBackendOptions } from './options.js';
+import { PostgresSessionHandle } from './session-handle.js';
+import { blockingLockSql, lockKeyOf, SqlState, statements, type LockKey } from './sql.js';
+import type { PgClientLike } from './types.js';
+
+/** The PostgreSQL advisory-lock backend. */
+export interface PostgresLockBackend extends LockBackend {
+  readonly kind: 'postgres';
+}
+
+/** A waiting attempt's connection, kept between attempts; `holds` once a blocking wait got the key. */
+interface Probe {
+  connection: LockConnection;
+  holds: boolean;
+  waiting: Promise<void> | undefined;
+  disposed: boolean;
+}
+
+// Locks held through a user's own client, per client: the server would grant the same session the same
+// key again (advisory locks are re-entrant per session), so this process must refuse it itself.
+const heldOnUserClients = new WeakMap<PgClientLike, Map<string, HolderRecord>>();
+
+const sqlState = (error: unknown): string | undefined => (error as { code?: unknown })?.code as string | undefined;
+
+function parseRow(row: unknown): { record: HolderRecord | undefined; backendPid: number | undefined } {
+  if (typeof row !== 'object' || row === null) return { record: undefined, backendPid: undefined };
+  const { holder, backend_pid: backendPid } = row as { holder?: unknown; backend_pid?: unknown };
+  const parsed = parseLockFile(JSON.stringify(holder ?? null));
+  return { record: parsed.kind === 'record' ? parsed.record : undefined, backendPid: typeof backendPid === 'number' ? backendPid : undefined };
+}
+
+/**
+ * A lock held as a PostgreSQL session advisory lock (`pg_try_advisory_lock`, 64-bit key from the
+ * name) on a dedicated connection, with the holder's record in a small table. The server frees the lock
+ * the moment the holder's connection ends, so a crashed holder frees it without any timer.
+ *
+ * @example
+ * import pg from 'pg';
+ * import { acquireInstanceLock } from '@pm/lock';
+ * import { postgresBackend } from '@pm/lock/postgres';
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const lock = await acquireInstanceLock({ name: 'migrations', backend: postgresBackend({ pool }) });
+ */
+export function postgresBackend(options: PostgresBackendOptions): PostgresLockBackend {
+  const resolved = resolvePostgresOptions(options);
+  const { source, table, createTable, checkInterval } = resolved;
+  const sql = statements(table);
+  const userClient = 'client' in source ? source.client : undefined;
+  const server = describeServer('pool' in source ? source.pool.options : 'client' in source ? source.client : { connectionString: source.connectionString });
+  const probes = new WeakMap<BackendRequest, Probe>();
+  let tableReady = false;
+
+  const locationOf = (name: string, key: LockKey) => `${server} advisory lock ${key.key} ("${name}")`;
+
+  const failure = (name: string, what: string, cause: unknown) => {
+    const code = sqlState(cause);
+    const hint = code === SqlState.insufficientPrivilege
+      ? ` Grant this role the right to create and write the table "${table}", or create it once yourself (see docs/backends.md) and pass createTable: false.`
+      : code === SqlState.undefinedTable
+        ? ` The table "${table}" does not exist: create it (see docs/backends.md) or leave createTable on.`
+        : ' Check that PostgreSQL is running and reachable.';
+    return new LockBackendUnavailableError(
+      `PostgreSQL could not ${what} for lock "${name}" (${server}): ${(cause as Error)?.message ?? String(cause)}.${hint}`,
+      { cause },
+    );
+  };
+
+  async function ensureTable(connection: LockConnection): Promise<void> {
+    try {
+      await connection.query(sql.createTable);
+    } catch (error) {
+      // Two first-time users may create it at the same instant; the loser's error means it exists.
+      if (sqlState(error) !== SqlState.duplicateTable && sqlState(error) !== SqlState.uniqueViolation) throw error;
+    }
+    tableReady = true;
+  }
+
+  /** Runs the acquire statement, creating the table first when it is missing (and allowed). */
+  async function attempt(connection: LockConnection, text: string, values: unknown[]): Promise<Record<string, unknown>> {
+    try {
+      return (await connection.query(text, values)).rows[0] ?? {};
+    } catch (error) {
+      // A missing table fails the statement before it runs, so no lock was taken: create, then retry.
+      if (sqlState(error) !== SqlState.undefinedTable || !createTable || tableReady) throw error;
+      await ensureTable(connection);
+      return (await connection.query(text, values)).rows[0] ?? {};
+    }
+  }
+
+  /**
+   * A proxy may sit between us and the server. PgBouncer in transaction mode hands each statement to
+   * any server session, which strands a session lock. A direct connection announces the real backend
+   * pid at connect time; when the announced id differs (a proxy), prove the session is stable by asking
+   * again, and refuse when another session answers.
+   */
+  async function assertSessionStable(connection: LockConnection, pid: unknown): Promise<void> {
+    const announced = connection.client.processID;
+    if (typeof announced === 'number' && announced === pid) return;
+    for (let i = 0; i < 2; i++) {
+      const { rows } = await connection.query('SELECT pg_backend_pid() AS pid');
+      if (rows[0]?.pid !== pid) {
+        throw new LockBackendUnavailableError(
+          `The connection to ${server} is not a stable session: consecutive statements ran on backends ${String(pid)} and ${String(rows[0]?.pid)}. ` +
+            'A transaction-mode pooler (PgBouncer pool_mode = transaction, RDS Proxy, Supavisor port 6543) is in between, and a session advisory lock would be stranded. ' +
+            'Connect the lock to PostgreSQL directly, or through a session-mode pool.',
+        );
+      }
+    }
+  }
+
+  async function tryAcquire(request: BackendRequest): Promise<TryAcquireResult> {
+    const key = lockKeyOf(request.name);
+    const location = locationOf(request.name, key);
+    if (userClient) {
+      const mine = heldOnUserClients.get(userClient)?.get(key.key);
+      if (mine) return { acquired: false, holder: mine, location };
+    }
+    let probe = probes.get(request);
+    if (!probe || probe.disposed) {
+      probe = { connection: await openConnection(resolved, request.name, server), holds: false, waiting: undefined, disposed: false };
+      probes.set(request, probe);
+    }
+    const { connection } = probe;
+    let row: Record<string, unknown>;
+    try {
+      row = await attempt(connection, probe.holds ? sql.record : sql.acquire, [key.classid, key.objid, key.key, request.name, JSON.stringify(request.record)]);
+      if (row.locked === true) await assertSessionStable(connection, row.pid);
+    } catch (error) {
+      probes.delete(request);
+      connection.close(true); // the statement may have taken the lock before failing: end the session
+      throw error instanceof LockBackendUnavailableError ? error : failure(request.name, 'take the lock', error);
+    }
+    if (row.locked === true) {
+      probes.delete(request);
+      if (userClient) {
+        const held = heldOnUserClients.get(userClient) ?? new Map<string, HolderRecord>();
+        held.set(key.key, request.record);
+        heldOnUserClients.set(userClient, held);
+      }
+      const handle = new PostgresSessionHandle({
+        connection, key, name: request.name, instanceId: request.record.instanceId, sql, checkInterval,
+        location, logger: request.logger,
+        onEnd: () => {
+          if (userClient) heldOnUserClients.get(userClient)?.delete(key.key);
+        },
+      });
+      return { acquired: true, handle };
+    }
+    const { record, backendPid } = parseRow(row.row);
+    // The record is the holder's only when it names the session that holds the key right now.
+    const holder = record && backendPid !== undefined && backendPid === row.holder_pid ? record : undefined;
+    const current = probe;
+    return {
+      acquired: false,
+      holder,
+      location,
+      waitForChange: (ms) => waitInQueue(current, key, ms),
+      dispose: () => dispose(request, current, key),
+    };
+  }
+
+  /** Waits in the server's lock queue; on success the probe's session holds the key for the next attempt. */
+  function waitInQueue(probe: Probe, key: LockKey, ms: number): Promise<void> {
+    const { client } = probe.connection;
+    // lock_timeout ends the wait on the server; the extra timeout covers a server that stopped answering.
+    const waiting = withTimeout(client.query(blockingLockSql(key.key, ms)), ms + resolved.queryTimeout, () => new Error('no answer'))
+      .then(() => {
+        probe.holds = true;
+      }, async (error: unknown) => {
+        if (sqlState(error) === SqlState.lockNotAvailable) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          return;
+        }
+        // Not a timeout: the connection is in doubt. The next attempt opens a fresh one, and reports.
+        probe.disposed = true;
+        probe.connection.close(true);
+      })
+      .then(async () => {
+        probe.waiting = undefined;
+        if (probe.disposed && probe.holds) await unlockUserProbe(probe, key);
+      });
+    probe.waiting = waiting;
+    return waiting;
+  }
+
+  async function unlockUserProbe(probe: Probe, key: LockKey): Promise<void> {
+    probe.holds = false;
+    await probe.connection.client.query('SELECT pg_advisory_unlock($1::bigint)', [key.key]).catch(() => undefined);
+  }
+
+  function dispose(request: BackendRequest, probe: Probe, key: LockKey): void {
+    if (probes.get(request) === probe) probes.delete(request);
+    if (probe.disposed) return;
+    probe.disposed = true;
+    if (probe.connection.origin !== 'user') {
+      // Mid-wait or holding the key from a wait: closing the session is what frees it on the server.
+      probe.connection.close(probe.holds || probe.waiting !== undefined);
+      return;
+    }
+    // The user's client cannot be closed: undo a won wait once it settles.
+    if (probe.holds) void unlockUserProbe(probe, key);
+  }
+
+  async function inspect(request: Omit<BackendRequest, 'record'>): Promise<InspectResult> {
+    const key = lockKeyOf(request.name);
+    const location = locationOf(request.name, key);
+    const connection = await openConnection(resolved, request.name, server);
+    try {
+      const { rows } = await connection.query(sql.inspect, [key.classid, key.objid]);
+      const holderPid = rows[0]?.holder_pid;
+      let row: unknown;
+      try {
+        row = (await connection.query(sql.readRecord, [request.name])).rows[0]?.row;
+      } catch (error) {
+        if (sqlState(error) !== SqlState.undefinedTable) throw error; // no table yet: no records
+      }
+      const { record, backendPid } = parseRow(row);
+      if (typeof holderPid === 'number') {
+        return record && backendPid === holderPid ? { state: 'held', holder: record, location } : { state: 'held', location };
+      }
+      // Nobody holds the key, yet a record is left: its holder ended without releasing (crash, kill).
+      return record ? { state: 'stale', holder: record, location } : { state: 'free', location };
+    } catch (error) {
+      throw failure(request.name, 'read the lock', error);
+    } finally {
+      connection.close(false);
+    }
+  }
+
+  return { kind: 'postgres', tryAcquire, inspect };
+}
