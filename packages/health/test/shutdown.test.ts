@@ -143,6 +143,10 @@ describe('graceful shutdown of a real process', () => {
     expect(health.status).toBe(503);
     expect(health.json).toMatchObject({ status: 'shutting_down' });
     expect((await httpRequest(`${url}/`)).body).toBe('ok');
+    // Still served during the delay, but keep-alive clients are told to reconnect (elsewhere).
+    const agent = keepAliveAgent(1);
+    expect((await httpRequest(`${url}/`, { agent })).headers.connection).toBe('close');
+    agent.destroy();
     expect((await app.exited).code).toBe(0);
   });
 

@@ -131,6 +131,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
   const sequence = async (reason: string, failed: boolean): Promise<ShutdownResult> => {
     logger.info({ reason, drainDelay: o.drainDelay, timeout: o.timeout }, 'shutdown started');
     options.health?.setShuttingDown();
+    for (const drain of drains.values()) drain.startDraining();
     if (o.drainDelay > 0) {
       logger.debug({ drainDelay: o.drainDelay }, 'waiting for load balancers to see /readyz 503');
       await sleep(o.drainDelay);

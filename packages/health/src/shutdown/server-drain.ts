@@ -39,13 +39,24 @@ export class ServerDrain {
     this.server.off('request', this.onRequest);
   }
 
-  /** Resolves once the server is closed and every connection is gone. */
-  async drain(): Promise<void> {
+  /**
+   * From now on every response closes its connection (`Connection: close`), in-flight ones included,
+   * while the server still accepts. Called at the start of shutdown, before the drain delay: behind a
+   * Kubernetes Service, a keep-alive connection keeps reaching this pod after it left the endpoints,
+   * so clients must be told to reconnect (and land on another pod).
+   */
+  startDraining(): void {
+    if (this.draining) return;
     this.draining = true;
     for (const socket of this.sockets) {
       const res = socket[kResponse];
       if (res && !res.writableFinished) this.closeAfter(res, socket);
     }
+  }
+
+  /** Stops accepting and resolves once the server is closed and every connection is gone. */
+  async drain(): Promise<void> {
+    this.startDraining();
     // net.Server#close, not http.Server#close: the http one also destroys, right now, every connection
     // that looks idle, including one whose next request is arriving. We stop accepting now and close
     // idle sockets after the next poll instead (node:http's close would only add that early destroy).
