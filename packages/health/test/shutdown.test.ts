@@ -176,6 +176,12 @@ describe('graceful shutdown of a real process', () => {
     expect(app.stdout).toContain('exit 1');
   });
 
+  it('handleErrors: an unhandled rejection runs the sequence and exits 1', async () => {
+    const { app } = await startApp({ handleErrors: true, rejectAfterListen: true, hooks: [{ name: 'h' }] });
+    expect((await app.exited).code).toBe(1);
+    expect(app.stdout).toContain('hook h start unhandledRejection');
+  });
+
   it('without handleErrors an uncaught exception is left to node (no hooks run)', async () => {
     const { app } = await startApp({ throwAfterListen: true, hooks: [{ name: 'h' }] });
     expect((await app.exited).code).toBe(1);
