@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { httpRequest, makeTempDir, sleep, waitFor } from '@pm/test-utils';
@@ -216,5 +217,28 @@ describe('graceful shutdown of a real process', () => {
     expect((await app.exited).code).toBe(0);
     blocker.destroy();
     idle.destroy();
+  });
+
+  it('drains an https server too: the in-flight request completes, idle TLS sockets do not delay exit', async () => {
+    const { app, port } = await startApp({ tls: true });
+    const agent = new HttpsAgent({ keepAlive: true, maxSockets: 50, rejectUnauthorized: false });
+    const get = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpsRequest({ host: '127.0.0.1', port, path, agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await Promise.all(Array.from({ length: 20 }, () => get('/')))).toEqual(Array(20).fill(200));
+    const slow = get('/slow?ms=800');
+    await app.waitForLine('slow request started');
+    const signalledAt = Date.now();
+    app.kill('SIGTERM');
+    expect(await slow).toBe(200);
+    expect((await app.exited).code).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(3000);
+    agent.destroy();
   });
 });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import type { DrainableServer } from './options.js';
 
 /** The response a socket is serving (or served last), stored on the socket: no map lookup per request. */
@@ -23,19 +24,21 @@ const afterNextPoll = (): Promise<void> => new Promise((resolve) => setImmediate
  */
 export class ServerDrain {
   private readonly sockets = new Set<TrackedSocket>();
+  private readonly connectionEvent: 'connection' | 'secureConnection';
   private draining = false;
 
   constructor(private readonly server: DrainableServer) {
-    server.on('connection', this.onConnection);
-    server.on('secureConnection', this.onConnection);
+    // For TLS the socket that serves requests is the TLSSocket from 'secureConnection'; the raw TCP
+    // socket under it never sees a request and would look idle forever.
+    this.connectionEvent = server instanceof TlsServer ? 'secureConnection' : 'connection';
+    server.on(this.connectionEvent, this.onConnection);
     // First in line, so the header is set before the app's own listener writes anything.
     server.prependListener('request', this.onRequest);
   }
 
   /** Stops tracking (removes the listeners this added). */
   untrack(): void {
-    this.server.off('connection', this.onConnection);
-    this.server.off('secureConnection', this.onConnection);
+    this.server.off(this.connectionEvent, this.onConnection);
     this.server.off('request', this.onRequest);
   }
 
@@ -78,6 +81,8 @@ export class ServerDrain {
 
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const socket = req.socket as TrackedSocket;
+    // A socket that connected before we were attached is picked up by its first request since.
+    if (socket[kResponse] === undefined && !this.sockets.has(socket)) this.onConnection(socket);
     socket[kResponse] = res;
     if (this.draining) this.closeAfter(res, socket);
   };
