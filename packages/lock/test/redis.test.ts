@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, makeTempDir, sleep, spawnFixture, waitFor } from '@pm/test-utils';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireInstanceLock, InstanceAlreadyRunningError, inspectInstanceLock, type InstanceLock } from '../src/index.js';
@@ -19,7 +19,6 @@ describe.skipIf(!up)('Redis backend', () => {
   let io: Redis;
   let nodeRedis: ReturnType<typeof createClient>;
   let admin: Redis;
-  const clients = () => [['ioredis', io], ['node-redis', nodeRedis]] as [string, RedisClientLike][];
 
   beforeAll(async () => {
     io = new Redis({ host, port });

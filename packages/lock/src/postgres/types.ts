@@ -11,7 +11,8 @@ export interface PgClientLike {
   query(text: string, values?: unknown[]): Promise<PgResultLike>;
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'end', listener: () => void): unknown;
-  removeListener(event: 'error' | 'end', listener: (...args: never[]) => void): unknown;
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: 'end', listener: () => void): unknown;
   end?(): Promise<void>;
   /** Process id the server (or a proxy in between) announced at connect time. */
   readonly processID?: number | null;
