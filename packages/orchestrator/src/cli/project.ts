@@ -1,8 +1,7 @@
 import { dirname, resolve } from 'node:path';
-import { findConfigFile } from '../config/load.js';
+import { configFileNames, findConfigFile } from '../config/find.js';
 import { pmPaths, type PmPaths } from '../daemon/paths.js';
 import { ConfigNotFoundError } from '../errors.js';
-import { configFileNames } from '../config/load.js';
 
 /** The project a CLI call is about: its config file, folder and PM_HOME paths. */
 export interface Project {

@@ -1,14 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { ConfigLoadFailedError, ConfigNotFoundError } from '../errors.js';
+import { configFileNames, findConfigFile } from './find.js';
 import { fromPm2Ecosystem } from './pm2.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
 
-/** File names looked for, in this order, when no file is given. */
-export const configFileNames = [
-  'pm.config.ts', 'pm.config.mts', 'pm.config.mjs', 'pm.config.js', 'pm.config.cjs', 'pm.config.json',
-  'ecosystem.config.js', 'ecosystem.config.cjs',
-] as const;
+
+export { configFileNames, findConfigFile };
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -25,14 +23,6 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
-/** Finds the config file in `dir`, or null. */
-export function findConfigFile(dir: string): string | null {
-  for (const name of configFileNames) {
-    const file = join(dir, name);
-    if (existsSync(file)) return file;
-  }
-  return null;
-}
 
 /**
  * Loads `pm.config.{ts,mjs,js,json}` (TypeScript through jiti) or a PM2 `ecosystem.config.js`,

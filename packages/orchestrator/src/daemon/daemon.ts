@@ -75,11 +75,12 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
       logger.error({ err: error }, 'could not write the state file');
     }
   };
+  // Coalesce bursts (a crash loop changes status several times a second) into one fsync'd write.
   const scheduleSave = (): void => {
     saveTimer ??= setTimeout(() => {
       saveTimer = null;
       save();
-    }, 20);
+    }, 100);
   };
   save();
 

@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
 import { ensureDaemon, requestDaemon, daemonRunning } from '../../daemon/client.js';
 import type { DaemonResponse } from '../../daemon/protocol.js';
 import { StateStore } from '../../daemon/state-store.js';
 import { loadConfig } from '../../config/load.js';
 import { killTree } from '../../supervisor/kill.js';
 import { sameProcess } from '../../supervisor/proc.js';
-import type { AppStatusInfo } from '../../supervisor/events.js';
 import type { CommandContext } from '../context.js';
 import { colorEnabled, paint, statusTable } from '../output.js';
 import { findProject, type Project } from '../project.js';
@@ -104,42 +102,6 @@ async function stopOrphans(ctx: CommandContext, project: Project): Promise<numbe
   store.save({ ...state, savedAt: new Date().toISOString() });
   ctx.stdout.write(`No daemon was running; stopped ${stopped} process tree${stopped === 1 ? '' : 's'} it left.\n`);
   return 0;
-}
-
-/** `pm status [--json]`. */
-export async function statusCommand(ctx: CommandContext): Promise<number> {
-  const project = findProject(ctx.values.config as string | undefined);
-  let status: AppStatusInfo[];
-  try {
-    const response = await requestDaemon(project.paths.socket, { cmd: 'status' }, 10_000);
-    status = response.status ?? [];
-  } catch {
-    status = await statusFromState(project);
-  }
-  if (ctx.values.json) ctx.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-  else ctx.stdout.write(`${statusTable(status, colorEnabled(ctx.stdout))}\n`);
-  return 0;
-}
-
-async function statusFromState(project: Project): Promise<AppStatusInfo[]> {
-  if (!existsSync(project.paths.state) && !existsSync(`${project.paths.state}.prev`)) return [];
-  const { state } = new StateStore(project.paths.state).load();
-  const now = Date.now();
-  return Promise.all(
-    (state?.apps ?? []).map(async (r) => {
-      const live = r.pid !== null && (await sameProcess(r.pid, r.startToken));
-      return {
-        name: r.name,
-        status: live ? r.status : r.status === 'errored' ? 'errored' : 'stopped',
-        pid: live ? r.pid : null,
-        restarts: r.restarts,
-        uptime: live && r.startedAt ? Math.round((now - r.startedAt) / 1000) : 0,
-        cpu: null,
-        memory: null,
-        port: r.port,
-      } satisfies AppStatusInfo;
-    }),
-  );
 }
 
 /** `pm dashboard`. */

@@ -1,4 +1,5 @@
 import { loadConfig } from '../../config/load.js';
+import { daemonRunning } from '../../daemon/client.js';
 import { createOrchestrator } from '../../supervisor/orchestrator.js';
 import type { CommandContext } from '../context.js';
 import { colorEnabled, paint, prefixColors } from '../output.js';
@@ -7,6 +8,11 @@ import { findProject } from '../project.js';
 /** `pm run [names]`: foreground supervisor; Ctrl-C stops all, a second Ctrl-C kills at once. */
 export async function runCommand(ctx: CommandContext): Promise<number> {
   const project = findProject(ctx.values.config as string | undefined);
+  if (await daemonRunning(project.paths)) {
+    // Two supervisors would fight over the same ports and log files.
+    ctx.stderr.write('A pm daemon is already running this project: `pm stop` it first, or follow it with `pm logs -f`.\n');
+    return 1;
+  }
   const { config, warnings } = await loadConfig({ file: project.configFile });
   const color = colorEnabled(ctx.stdout);
   const errColor = colorEnabled(ctx.stderr);
