@@ -12,6 +12,8 @@ export const HealthErrorCodes = {
   hookFailed: 'PM_SHUTDOWN_HOOK_FAILED',
   /** A shutdown hook did not settle within its timeout; shutdown went on without it. */
   hookTimeout: 'PM_SHUTDOWN_HOOK_TIMEOUT',
+  /** Connections still open after `drainTimeout` were destroyed; shutdown went on to the hooks. */
+  drainTimeout: 'PM_SHUTDOWN_DRAIN_TIMEOUT',
   /** The total shutdown timeout elapsed and exit was forced. */
   shutdownTimeout: 'PM_SHUTDOWN_TIMEOUT',
   /** A second signal arrived during shutdown and exit was forced. */
@@ -95,10 +97,14 @@ export class ShutdownHookError extends PmHealthError {
   }
 }
 
-/** Why shutdown ended unclean as a whole: the total timeout, a second signal, or a failed lock release. */
+/** Why shutdown ended unclean as a whole: the total timeout, a second signal, a drain cut short, or a failed lock release. */
 export class ShutdownError extends PmHealthError {
   constructor(
-    code: typeof HealthErrorCodes.shutdownTimeout | typeof HealthErrorCodes.shutdownForced | typeof HealthErrorCodes.lockReleaseFailed,
+    code:
+      | typeof HealthErrorCodes.shutdownTimeout
+      | typeof HealthErrorCodes.shutdownForced
+      | typeof HealthErrorCodes.lockReleaseFailed
+      | typeof HealthErrorCodes.drainTimeout,
     message: string,
     options?: { cause?: unknown },
   ) {

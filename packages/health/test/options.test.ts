@@ -78,6 +78,19 @@ describe('createShutdown options and lifecycle (in process)', () => {
       'exit must be a function (code) => void',
     ]);
     expect(thrown(() => createShutdown({ drainDelay: 5000, timeout: 5000 })).problems[0]).toMatch(/drainDelay/);
+    expect(thrown(() => createShutdown({ drainDelay: 1000, drainTimeout: 4000, timeout: 5000 })).problems[0]).toMatch(/drainDelay \+ drainTimeout/);
+  });
+
+  it('caps the default drainTimeout at half of what timeout leaves after drainDelay', () => {
+    const at = (options: ShutdownOptions) => {
+      const s = createShutdown({ signals: [], exit: () => {}, ...options });
+      s.uninstall();
+      return s.drainTimeout;
+    };
+    expect(at({})).toBe(shutdownDefaults.drainTimeout);
+    expect(at({ timeout: 3000 })).toBe(1500);
+    expect(at({ timeout: 3000, drainDelay: 1000 })).toBe(1000);
+    expect(at({ timeout: 3000, drainTimeout: 2500 })).toBe(2500);
   });
 
   it('uninstall() removes every listener it added; Symbol.asyncDispose does too', async () => {

@@ -58,6 +58,7 @@ describe('README', () => {
       expect(rows.get(key), key).toBe(literal(shutdownDefaults[key]));
     }
     expect(rows.get('drainDelay')).toMatch(new RegExp(`^${literal(shutdownDefaults.drainDelay)}; ${literal(shutdownDefaults.kubernetesDrainDelay)} when env \`KUBERNETES_SERVICE_HOST\``));
+    expect(rows.get('drainTimeout')).toMatch(new RegExp(`^${literal(shutdownDefaults.drainTimeout)}, capped at half of \`timeout - drainDelay\``));
     expect(readme).toContain(`default ${shutdownDefaults.timeout / 1000} s`);
   });
 

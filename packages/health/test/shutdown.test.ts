@@ -93,6 +93,23 @@ describe('graceful shutdown of a real process', () => {
     expect(app.stdout).not.toContain('hook hangs done');
   });
 
+  it('a response that never ends (SSE) is cut at drainTimeout; hooks and the lock release still run, exit 1', async () => {
+    const lockFile = join(makeTempDir(), 'app.pid');
+    const { app, url } = await startApp({ lockFile, drainTimeout: 600, timeout: 10_000, hooks: [{ name: 'db' }] });
+    const stream = httpRequest(`${url}/stream`).catch((error: Error) => error);
+    await app.waitForLine('stream open');
+    const signalledAt = Date.now();
+    app.kill('SIGTERM');
+    expect((await app.exited).code).toBe(1);
+    const elapsed = Date.now() - signalledAt;
+    expect(elapsed).toBeGreaterThanOrEqual(550);
+    expect(elapsed).toBeLessThan(5000);
+    expect(app.stdout).toContain('hook db done');
+    expect(app.stdout).toContain('lock released');
+    expect(existsSync(lockFile)).toBe(false);
+    await stream;
+  });
+
   it('forces exit 1 when the total timeout elapses', async () => {
     const { app } = await startApp({ timeout: 800, hookTimeout: 5000, hooks: [{ name: 'hangs', behaviour: 'hang' }] });
     const signalledAt = Date.now();

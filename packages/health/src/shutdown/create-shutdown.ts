@@ -17,7 +17,7 @@ export interface HookOutcome {
 export interface ShutdownResult {
   /** Why it started: signal name, `uncaughtException`, `unhandledRejection`, or the `shutdown(reason)` argument. */
   reason: string;
-  /** 0 when clean; 1 when a hook failed or timed out, the lock release failed, exit was forced, or it started from an uncaught error. */
+  /** 0 when clean; 1 when a hook failed or timed out, connections were cut at `drainTimeout`, the lock release failed, exit was forced, or it started from an uncaught error. */
   exitCode: 0 | 1;
   /** True when exit was forced by the total timeout or a second signal. */
   forced: boolean;
@@ -48,6 +48,8 @@ export interface Shutdown extends AsyncDisposable {
   readonly shuttingDown: boolean;
   /** The drain delay in effect, in ms (the option, else 5000 under Kubernetes, else 0). */
   readonly drainDelay: number;
+  /** The drain timeout in effect, in ms. */
+  readonly drainTimeout: number;
   /** Removes every listener this added (process signals and errors, server listeners). Idempotent. */
   uninstall(): void;
   /** Same as `uninstall()`, for `await using`. */
@@ -139,7 +141,15 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     if (exited) return callExit(1, true, reason);
 
     logger.debug({ servers: drains.size }, 'closing servers, waiting for in-flight requests');
-    await Promise.all([...drains.values()].map((d) => d.drain()));
+    const cut = (await Promise.all([...drains.values()].map((d) => d.drain(o.drainTimeout)))).reduce((a, n) => a + n, 0);
+    if (cut > 0) {
+      const error = new ShutdownError(
+        HealthErrorCodes.drainTimeout,
+        `${cut} connection(s) still busy after drainTimeout (${o.drainTimeout} ms) were destroyed; end long-lived responses (SSE, long polls) sooner or raise drainTimeout`,
+      );
+      errors.push(error);
+      logger.error({ code: error.code, connections: cut }, error.message);
+    }
     logger.debug('servers closed');
 
     const ordered = [...hooks.values()].sort((a, b) => a.order - b.order || a.seq - b.seq);
@@ -227,6 +237,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
       return running !== undefined;
     },
     drainDelay: o.drainDelay,
+    drainTimeout: o.drainTimeout,
     uninstall,
     [asyncDispose]: async () => uninstall(),
   };

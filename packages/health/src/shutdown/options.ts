@@ -64,6 +64,13 @@ export interface ShutdownOptions {
    * notice first. @default 0, or 5000 when env `KUBERNETES_SERVICE_HOST` is set (read when `createShutdown` is called)
    */
   drainDelay?: number;
+  /**
+   * Ms to wait for in-flight requests once the servers stopped accepting; then the connections still
+   * open (long polls, SSE streams, stuck uploads) are destroyed (`PM_SHUTDOWN_DRAIN_TIMEOUT`, exit
+   * code 1) and the hooks and the lock release still run.
+   * @default 10000, capped at half of what `timeout` leaves after `drainDelay`
+   */
+  drainTimeout?: number;
   /** Also shut down (exit code 1) on `uncaughtException` and `unhandledRejection`. @default false */
   handleErrors?: boolean;
   /** Called once with the exit code at the end. Tests pass a spy. @default process.exit */
@@ -80,6 +87,8 @@ export const shutdownDefaults = {
   drainDelay: 0,
   /** `drainDelay` when env `KUBERNETES_SERVICE_HOST` is set and no `drainDelay` is given. */
   kubernetesDrainDelay: 5000,
+  /** Cap of `drainTimeout` when not given: at most half of `timeout - drainDelay`. */
+  drainTimeout: 10_000,
   handleErrors: false,
   hookOrder: 0,
 } as const;
@@ -90,6 +99,7 @@ export interface ResolvedShutdownOptions {
   hookTimeout: number;
   timeout: number;
   drainDelay: number;
+  drainTimeout: number;
   handleErrors: boolean;
   exit: (code: number) => void;
   logger: Logger | undefined;
@@ -145,6 +155,7 @@ export function resolveShutdownOptions(options: ShutdownOptions): ResolvedShutdo
   checkMs(problems, 'hookTimeout', options.hookTimeout, 1);
   checkMs(problems, 'timeout', options.timeout, 1);
   checkMs(problems, 'drainDelay', options.drainDelay, 0);
+  checkMs(problems, 'drainTimeout', options.drainTimeout, 1);
   checkBoolean(problems, 'handleErrors', options.handleErrors);
   if (options.exit !== undefined && typeof options.exit !== 'function') problems.push('exit must be a function (code) => void');
   if (options.logger !== undefined && !isLogger(options.logger)) problems.push('logger must have debug, info, warn and error methods (a pino logger works)');
@@ -155,6 +166,13 @@ export function resolveShutdownOptions(options: ShutdownOptions): ResolvedShutdo
   if (problems.length === 0 && drainDelay >= timeout) {
     problems.push(`drainDelay (${drainDelay} ms) must be shorter than timeout (${timeout} ms), or nothing is left for draining and hooks`);
   }
+  if (problems.length === 0 && options.drainTimeout !== undefined && drainDelay + options.drainTimeout >= timeout) {
+    problems.push(
+      `drainDelay + drainTimeout (${drainDelay} + ${options.drainTimeout} ms) must be shorter than timeout (${timeout} ms), or the hooks and the lock release never run`,
+    );
+  }
+  // When not given, the drain gets at most half of what the drain delay leaves, so hooks keep the other half.
+  const drainTimeout = options.drainTimeout ?? Math.min(shutdownDefaults.drainTimeout, Math.floor((timeout - drainDelay) / 2));
   if (problems.length > 0) throw new InvalidOptionsError('createShutdown', problems);
 
   return {
@@ -162,6 +180,7 @@ export function resolveShutdownOptions(options: ShutdownOptions): ResolvedShutdo
     hookTimeout: options.hookTimeout ?? shutdownDefaults.hookTimeout,
     timeout,
     drainDelay,
+    drainTimeout,
     handleErrors: options.handleErrors ?? shutdownDefaults.handleErrors,
     exit: options.exit ?? ((code: number) => process.exit(code)),
     logger: options.logger,

@@ -57,8 +57,11 @@ export class ServerDrain {
     }
   }
 
-  /** Stops accepting and resolves once the server is closed and every connection is gone. */
-  async drain(): Promise<void> {
+  /**
+   * Stops accepting and resolves once the server is closed and every connection is gone, or after
+   * `timeout` ms with the number of connections it had to destroy then (0 when the drain was clean).
+   */
+  async drain(timeout: number): Promise<number> {
     this.startDraining();
     // net.Server#close, not http.Server#close: the http one also destroys, right now, every connection
     // that looks idle, including one whose next request is arriving. We stop accepting now and close
@@ -70,8 +73,18 @@ export class ServerDrain {
       if (!res || res.writableFinished) socket.destroy();
     }
     // Sockets that connected before we were attached are known only to node:http itself.
-    (this.server as Partial<import('node:http').Server>).closeIdleConnections?.();
+    const http = this.server as Partial<import('node:http').Server>;
+    http.closeIdleConnections?.();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), timeout)));
+    const outcome = await Promise.race([closed, expired]);
+    clearTimeout(timer);
+    if (outcome !== 'expired') return 0;
+    const cut = this.sockets.size;
+    for (const socket of this.sockets) socket.destroy();
+    http.closeAllConnections?.();
     await closed;
+    return cut;
   }
 
   private readonly onConnection = (socket: TrackedSocket): void => {
