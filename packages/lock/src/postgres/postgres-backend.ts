@@ -16,6 +16,8 @@ export interface PostgresLockBackend extends LockBackend {
 /** A waiting attempt's connection, kept between attempts; `holds` once a blocking wait got the key. */
 interface Probe {
   connection: LockConnection;
+  /** The server session's pid, once known. */
+  sessionPid?: number;
   holds: boolean;
   waiting: Promise<void> | undefined;
   disposed: boolean;
@@ -94,24 +96,27 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
   }
 
   /**
-   * A proxy may sit between us and the server. PgBouncer in transaction mode hands each statement to
-   * any server session, which strands a session lock. A direct connection announces the real backend
-   * pid at connect time; when the announced id differs (a proxy), prove the session is stable by asking
-   * again, and refuse when another session answers.
+   * The server session a connection's statements run on, as far as it can be trusted. A direct
+   * connection announces its backend pid at connect time (free to check). A proxy announces its own
+   * id, so ask a few times: PgBouncer in transaction mode (or RDS Proxy, Supavisor's port 6543) hands
+   * each statement to any server session, which would strand a session lock: refuse it.
    */
-  async function assertSessionStable(connection: LockConnection, pid: unknown): Promise<void> {
-    const announced = connection.client.processID;
-    if (typeof announced === 'number' && announced === pid) return;
-    for (let i = 0; i < 2; i++) {
-      const { rows } = await connection.query('SELECT pg_backend_pid() AS pid');
-      if (rows[0]?.pid !== pid) {
-        throw new LockBackendUnavailableError(
-          `The connection to ${server} is not a stable session: consecutive statements ran on backends ${String(pid)} and ${String(rows[0]?.pid)}. ` +
-            'A transaction-mode pooler (PgBouncer pool_mode = transaction, RDS Proxy, Supavisor port 6543) is in between, and a session advisory lock would be stranded. ' +
-            'Connect the lock to PostgreSQL directly, or through a session-mode pool.',
-        );
-      }
-    }
+  async function sessionPid(probe: Probe, observed?: unknown): Promise<number> {
+    if (probe.sessionPid !== undefined && observed === undefined) return probe.sessionPid;
+    const announced = probe.connection.client.processID;
+    if (observed === undefined && typeof announced === 'number') return (probe.sessionPid = announced);
+    const pids = new Set<unknown>(observed === undefined ? [] : [observed]);
+    for (let i = 0; i < 3; i++) pids.add((await probe.connection.query('SELECT pg_backend_pid() AS pid')).rows[0]?.pid);
+    if (pids.size === 1) return (probe.sessionPid = [...pids][0] as number);
+    throw unstableSession([...pids]);
+  }
+
+  function unstableSession(pids: unknown[]): LockBackendUnavailableError {
+    return new LockBackendUnavailableError(
+      `The connection to ${server} is not a stable session: consecutive statements ran on backends ${pids.join(', ')}. ` +
+        'A transaction-mode pooler (PgBouncer pool_mode = transaction, RDS Proxy, Supavisor port 6543) is in between, and a session advisory lock would be stranded there. ' +
+        'Connect the lock to PostgreSQL directly, or through a session-mode pool. (Nothing was locked.)',
+    );
   }
 
   async function tryAcquire(request: BackendRequest): Promise<TryAcquireResult> {
@@ -129,8 +134,14 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
     const { connection } = probe;
     let row: Record<string, unknown>;
     try {
-      row = await attempt(connection, probe.holds ? sql.record : sql.acquire, [key.classid, key.objid, key.key, request.name, JSON.stringify(request.record)]);
-      if (row.locked === true) await assertSessionStable(connection, row.pid);
+      const values = (pid: number) => [key.classid, key.objid, key.key, request.name, JSON.stringify(request.record), pid];
+      row = await attempt(connection, probe.holds ? sql.record : sql.acquire, values(await sessionPid(probe)));
+      if (row.locked === null) {
+        // Not the session we expected (a proxy): find the real one, and refuse when there is none.
+        const expected = await sessionPid(probe, row.pid);
+        row = await attempt(connection, probe.holds ? sql.record : sql.acquire, values(expected));
+        if (row.locked === null) throw unstableSession([expected, row.pid]);
+      }
     } catch (error) {
       probes.delete(request);
       connection.close(true); // the statement may have taken the lock before failing: end the session

@@ -94,7 +94,13 @@ export class PostgresSessionHandle implements BackendHandle {
     this.stop();
     // The session may be alive but unusable (hung, or holding nothing): closing it guarantees the
     // server frees whatever it still holds, so the next holder is not kept out.
-    this.input.connection.close(true);
+    const { connection, key } = this.input;
+    connection.close(true);
+    if (connection.origin === 'user') {
+      // The user's client is not ours to close. If it was only slow (a long query of theirs ahead of
+      // our check), unlock once it gets to it, so its session does not keep the lock we gave up.
+      connection.client.query('SELECT pg_advisory_unlock($1::bigint)', [key.key]).catch(() => undefined);
+    }
     this.input.onEnd();
     const error = new LockCompromisedError(
       `The PostgreSQL advisory lock ${this.location} is lost: ${why}. Another process may hold it now; stop work that needs it.`,

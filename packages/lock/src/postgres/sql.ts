@@ -47,13 +47,15 @@ const holderPid = `(SELECT l.pid FROM pg_locks l
 /**
  * One round trip per acquire and per release. An acquire takes the lock and writes the record in one
  * statement; when busy, it reads the holder's pid from pg_locks and its record in the same trip
- * (the CASE keeps those reads off the fast path).
- * Parameters: $1 classid, $2 objid, $3 key, $4 name, $5 holder JSON.
+ * (the CASE keeps those reads off the fast path). It locks only on the server session it expects ($6):
+ * on any other one (a transaction-mode pooler switched sessions) it takes nothing and answers `locked`
+ * NULL, so a refused pooler never strands a lock on a pooled session.
+ * Parameters: $1 classid, $2 objid, $3 key, $4 name, $5 holder JSON, $6 expected backend pid.
  */
 export function statements(table: string): Statements {
   const t = quoteTable(table);
   const acquire = (attempt: string) => `
-WITH attempt AS MATERIALIZED (SELECT ${attempt} AS locked),
+WITH attempt AS MATERIALIZED (SELECT CASE WHEN pg_backend_pid() = $6::int THEN ${attempt} END AS locked),
 written AS (
   INSERT INTO ${t} (name, lock_key, backend_pid, holder, acquired_at)
   SELECT $4, $3::bigint, pg_backend_pid(), $5::jsonb, now() FROM attempt WHERE locked
