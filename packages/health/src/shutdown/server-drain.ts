@@ -18,6 +18,15 @@ type TrackedResponse = ServerResponse & { [kClosing]?: true };
 const afterNextPoll = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
 /**
+ * How long a socket that is idle when draining starts may still bring a request before it is
+ * destroyed. A busy keep-alive client sends its next request within a millisecond or so of the
+ * previous response, which the server may have finished just before the signal: without this short
+ * wait, that request would hit a destroyed socket (the classic keep-alive race). Short enough that
+ * idle sockets still close "at once" for any practical purpose.
+ */
+const IDLE_GRACE_MS = 15;
+
+/**
  * Drains one server without dropping a request: tracks its sockets and what each is serving, then on
  * `drain()` stops accepting, closes idle keep-alive sockets at once, and closes busy ones as their
  * response ends (`Connection: close` when the headers are not out yet).
@@ -68,6 +77,7 @@ export class ServerDrain {
     // idle sockets after the next poll instead (node:http's close would only add that early destroy).
     const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(this.server, () => resolve()));
     await afterNextPoll();
+    if (this.hasIdleSocket()) await new Promise((resolve) => setTimeout(resolve, IDLE_GRACE_MS));
     for (const socket of this.sockets) {
       const res = socket[kResponse];
       if (!res || res.writableFinished) socket.destroy();
@@ -85,6 +95,14 @@ export class ServerDrain {
     http.closeAllConnections?.();
     await closed;
     return cut;
+  }
+
+  private hasIdleSocket(): boolean {
+    for (const socket of this.sockets) {
+      const res = socket[kResponse];
+      if (!res || res.writableFinished) return true;
+    }
+    return false;
   }
 
   private readonly onConnection = (socket: TrackedSocket): void => {
