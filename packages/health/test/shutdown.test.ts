@@ -12,15 +12,14 @@ describe('graceful shutdown of a real process', () => {
     const { app, url } = await startApp();
     const slow = httpRequest(`${url}/slow?ms=800`);
     await app.waitForLine('slow request started');
-    const signalledAt = Date.now();
     app.kill('SIGTERM');
+    // The response arriving whole proves the process waited for it: had it exited first, the request would have failed.
     const res = await slow;
     expect(res.status).toBe(200);
     expect(res.body).toBe('slow done after 800 ms');
     expect(res.headers.connection).toBe('close');
     const exit = await app.exited;
     expect(exit.code).toBe(0);
-    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(700);
     expect(app.stdout).toContain('exit 0');
   });
 
@@ -152,7 +151,7 @@ describe('graceful shutdown of a real process', () => {
   });
 
   it('/readyz is 503 during the drain delay while /livez stays 200 and requests are still served', async () => {
-    const { app, url } = await startApp({ drainDelay: 1500 });
+    const { app, url } = await startApp({ drainDelay: 3000 });
     expect((await httpRequest(`${url}/readyz`)).status).toBe(200);
     app.kill('SIGTERM');
     await waitFor(async () => (await httpRequest(`${url}/readyz`)).status === 503, { timeout: 1000, message: '/readyz 503' });
@@ -212,7 +211,7 @@ describe('graceful shutdown of a real process', () => {
     const blocker = keepAliveAgent(1);
     const idle = keepAliveAgent(1);
     await httpRequest(`${url}/`, { agent: idle }); // leaves one idle pooled socket
-    const blocked = httpRequest(`${url}/block?ms=700`, { agent: blocker });
+    const blocked = httpRequest(`${url}/block?ms=1500`, { agent: blocker });
     await app.waitForLine('blocking');
     // The server's event loop is stuck: the signal lands, then this request's bytes reach the idle
     // socket's buffer unread. When the loop resumes both are pending; the request must be served,
