@@ -78,3 +78,10 @@ export function makeProject(config: unknown): { dir: string; extraPids: Set<numb
   });
   return { dir, extraPids };
 }
+
+/** `pm start` that must succeed; a failure shows the CLI's output. */
+export async function pmStart(dir: string): Promise<PmResult> {
+  const result = await pm(['start'], { cwd: dir });
+  if (result.code !== 0) throw new Error(`pm start exited ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
+  return result;
+}

@@ -5,7 +5,7 @@ import { freePort, makeTempDir, sleep, spawnFixture, waitFor } from '@pm/test-ut
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/index.js';
 import { verbHelp } from '../src/cli/help.js';
-import { makeProject, pm, pmChild, projectPids } from './cli-helpers.js';
+import { makeProject, pm, pmChild, pmStart, projectPids } from './cli-helpers.js';
 import { alive, fixture } from './helpers.js';
 
 describe('pm wait', () => {
@@ -89,7 +89,7 @@ describe('pm init, help, errors and colors', () => {
 
   it('colors only when allowed: NO_COLOR wins over FORCE_COLOR', async () => {
     const { dir } = makeProject({ apps: [{ name: 'x', script: fixture('sleeper.mjs') }], dashboard: false });
-    expect((await pm(['start'], { cwd: dir })).code).toBe(0);
+    await pmStart(dir);
     const forced = await pm(['status'], { cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
     expect(forced.stdout).toContain('\u001b[');
     const plain = await pm(['status'], { cwd: dir, env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
@@ -124,7 +124,7 @@ describe('pm run', () => {
 describe('pm logs', () => {
   it('prints the last lines of an app, and follows with -f', async () => {
     const { dir } = makeProject({ apps: [{ name: 'talker', script: fixture('log-line.mjs'), ready: { log: 'listening' } }], dashboard: false });
-    expect((await pm(['start'], { cwd: dir })).code).toBe(0);
+    await pmStart(dir);
     const last = await pm(['logs', 'talker', '--lines', '2'], { cwd: dir });
     expect(last.stdout).toBe('a warning on stderr\nserver listening on 1234\n');
     const follow = pmChild(['logs', '-f', '--lines', '0'], { cwd: dir });

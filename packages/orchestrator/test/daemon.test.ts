@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { freePort, sleep, waitFor } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
-import { makeProject, pm, projectPids } from './cli-helpers.js';
+import { makeProject, pm, pmStart, projectPids } from './cli-helpers.js';
 import { alive, fixture } from './helpers.js';
 
 const stack = (extra: Record<string, unknown> = {}) => ({
@@ -65,7 +65,7 @@ describe('pm start / status / stop with the daemon', () => {
     const pids = [...status.map((s) => s.pid!), ...grandchildren(dir)];
     expect(pids.every(alive)).toBe(true);
     const stopped = await pm(['stop', 'all'], { cwd: dir });
-    expect(stopped.code).toBe(0);
+    expect(stopped.code, stopped.stderr).toBe(0);
     expect(stopped.stdout).toMatch(/api\s+stopped/);
     expect(pids.filter(alive)).toEqual([]);
     // Nothing left to supervise: the daemon exits by itself.
@@ -105,7 +105,7 @@ describe('pm start / status / stop with the daemon', () => {
 
   it('restart restarts an app and counts it', async () => {
     const { dir } = makeProject(stack());
-    expect((await pm(['start'], { cwd: dir })).code).toBe(0);
+    await pmStart(dir);
     const before = await statusJson(dir);
     const result = await pm(['restart', 'api'], { cwd: dir });
     expect(result.code).toBe(0);
@@ -117,7 +117,7 @@ describe('pm start / status / stop with the daemon', () => {
 
   it('a crashed app comes back under the daemon', async () => {
     const { dir } = makeProject({ apps: [{ name: 'svc', script: fixture('sleeper.mjs'), restart: { minUptime: 100 } }], dashboard: false });
-    expect((await pm(['start'], { cwd: dir })).code).toBe(0);
+    await pmStart(dir);
     const [before] = await statusJson(dir);
     await sleep(200);
     process.kill(before!.pid!, 'SIGKILL');
@@ -132,7 +132,7 @@ describe('pm start / status / stop with the daemon', () => {
 describe('daemon crash', () => {
   it('after kill -9 of the daemon, `pm stop all` still leaves nothing behind', async () => {
     const { dir } = makeProject(stack());
-    expect((await pm(['start'], { cwd: dir })).code).toBe(0);
+    await pmStart(dir);
     const status = await statusJson(dir);
     const pids = [...status.map((s) => s.pid!), ...grandchildren(dir)];
     const { daemon } = projectPids(dir);
@@ -144,14 +144,14 @@ describe('daemon crash', () => {
     const fallback = await statusJson(dir);
     expect(fallback.map((s) => s.status)).toEqual(['running', 'running']);
     const stopped = await pm(['stop', 'all'], { cwd: dir });
-    expect(stopped.code).toBe(0);
+    expect(stopped.code, stopped.stderr).toBe(0);
     expect(stopped.stdout).toContain('stopped 2 process trees');
     expect(pids.filter(alive)).toEqual([]);
   });
 
   it('a new daemon adopts the apps the killed one left, and supervises them', async () => {
     const { dir } = makeProject(stack());
-    expect((await pm(['start'], { cwd: dir })).code).toBe(0);
+    await pmStart(dir);
     const before = await statusJson(dir);
     process.kill(projectPids(dir).daemon!, 'SIGKILL');
     await sleep(200);
@@ -172,14 +172,14 @@ describe('daemon crash', () => {
 
   it('a corrupt state file is reported and recovered from the previous copy', async () => {
     const { dir } = makeProject({ apps: [{ name: 'svc', script: fixture('sleeper.mjs') }], dashboard: false });
-    expect((await pm(['start'], { cwd: dir })).code).toBe(0);
+    await pmStart(dir);
     const [before] = await statusJson(dir);
     process.kill(projectPids(dir).daemon!, 'SIGKILL');
     await sleep(100);
     const state = join(dir, '.pm', 'state.json');
     writeFileSync(`${state}.prev`, readFileSync(state));
     writeFileSync(state, '{"version":1,"apps":[{"na');
-    expect((await pm(['start'], { cwd: dir })).code).toBe(0);
+    await pmStart(dir);
     const log = readFileSync(join(dir, '.pm', 'daemon.log'), 'utf8');
     expect(log).toContain('PM_STATE_CORRUPT');
     expect(log).toContain('recovered from its previous copy');

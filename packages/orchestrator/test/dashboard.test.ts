@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { freePort, httpRequest, waitFor } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
-import { makeProject, pm } from './cli-helpers.js';
+import { makeProject, pm, pmStart } from './cli-helpers.js';
 import { fixture } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -11,7 +11,7 @@ async function startWithDashboard() {
   const port = await freePort();
   // Two apps: the daemon exits once nothing is left to supervise, so stopping `svc` must leave `other`.
   const { dir } = makeProject({ apps: [{ name: 'svc', script: fixture('sleeper.mjs') }, { name: 'other', script: fixture('sleeper.mjs') }], dashboard: { port } });
-  expect((await pm(['start'], { cwd: dir })).code).toBe(0);
+  await pmStart(dir);
   const shown = await pm(['dashboard'], { cwd: dir });
   expect(shown.code).toBe(0);
   const url = shown.stdout.trim();

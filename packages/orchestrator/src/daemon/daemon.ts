@@ -100,7 +100,13 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
 
   orchestrator.on((event) => {
     if (event.type === 'output') return;
-    if (event.type === 'status') scheduleSave();
+    // A new or gone pid is written at once (a daemon killed right after must not lose track of a
+    // process); other status changes are coalesced.
+    if (event.type === 'spawn' || event.type === 'exit') {
+      if (saveTimer) clearTimeout(saveTimer);
+      saveTimer = null;
+      save();
+    } else if (event.type === 'status') scheduleSave();
     if (event.type === 'errored' || event.type === 'start-failed' || event.type === 'restart' || event.type === 'health-failed') logger.warn(event, `${event.app}: ${event.type}`);
     if (event.type === 'status' && (event.status === 'stopped' || event.status === 'errored')) checkIdle();
   });

@@ -12,7 +12,7 @@ import { killTree } from './kill.js';
 import { AppLogFile } from './log-file.js';
 import { findPortHolder, isPortFree } from './ports.js';
 import { probeHttp, probeTcp, withPort } from './probe.js';
-import { sameProcess, startToken } from './proc.js';
+import { sameProcess, startToken, startTokenSync } from './proc.js';
 
 /** What an {@link AppSupervisor} needs from its orchestrator. */
 export interface AppContext {
@@ -196,10 +196,14 @@ export class AppSupervisor {
     this.child = child;
     this.pid = pid;
     this.startedAt = Date.now();
-    this.token = null;
-    void startToken(pid).then((token) => {
-      if (runId === this.runId && this.pid === pid) this.token = token;
-    });
+    // Known before the spawn event goes out, so the daemon's state never records a pid without it.
+    const token = startTokenSync(pid);
+    this.token = token ?? null;
+    if (token === undefined) {
+      void startToken(pid).then((t) => {
+        if (runId === this.runId && this.pid === pid) this.token = t;
+      });
+    }
     child.on('exit', (code, signal) => this.onExit(runId, code, signal));
     child.on('message', (message) => {
       if (runId === this.runId && isReadyMessage(message)) this.ipcReady = true;

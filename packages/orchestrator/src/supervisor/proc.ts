@@ -25,6 +25,13 @@ function readStat(pid: number): Stat | null | undefined {
 
 const hasProc = (): boolean => readStat(process.pid) !== undefined;
 
+/** {@link startToken} from /proc, synchronously; undefined where /proc is unavailable (use the async one). */
+export function startTokenSync(pid: number): string | null | undefined {
+  const stat = readStat(pid);
+  if (stat) return `proc:${stat.startTicks}`;
+  return stat === null ? null : undefined;
+}
+
 /** An opaque token for when `pid` started (to tell a PID reused by another process), or null if gone or unknown. */
 export async function startToken(pid: number): Promise<string | null> {
   const stat = readStat(pid);
