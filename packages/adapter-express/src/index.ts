@@ -1,5 +1,12 @@
-/**
- * Package version marker; the public API of this package lands with its issue.
- * @internal
- */
-export const __pmPackage = true;
+export { serve, type Served } from './serve.js';
+export { healthMiddleware, type HealthMiddleware } from './middleware.js';
+export { serveDefaults, type ServeOptions, type RequestListener } from './options.js';
+export {
+  ExpressErrorCodes,
+  PmExpressError,
+  InvalidServeOptionsError,
+  PortInUseError,
+  ReadyFailedError,
+  type ExpressErrorCode,
+  type PortHolder,
+} from './errors.js';

@@ -1,0 +1,66 @@
+/** Every error code @pm/adapter-express throws. Stable: match on these, not on messages. */
+export const ExpressErrorCodes = {
+  /** `serve()` got options it cannot use; `problems` lists each one. */
+  invalidOptions: 'PM_EXPRESS_INVALID_OPTIONS',
+  /** The port is taken by another process (EADDRINUSE). */
+  portInUse: 'PM_PORT_IN_USE',
+  /** The app's own `ready()` threw or rejected; the server was closed and the lock released. */
+  readyFailed: 'PM_READY_FAILED',
+} as const;
+
+/** One of {@link ExpressErrorCodes}. */
+export type ExpressErrorCode = (typeof ExpressErrorCodes)[keyof typeof ExpressErrorCodes];
+
+/** The process found listening on a port: `pid` is null when the socket is not ours to inspect (another user's process). */
+export interface PortHolder {
+  pid: number | null;
+  /** Its command line, when readable. */
+  command: string | null;
+}
+
+/** Base class of every error this package throws; `code` is stable, `cause` is preserved. */
+export class PmExpressError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: ExpressErrorCode;
+
+  constructor(code: ExpressErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Thrown by `serve()` when its options are wrong; lists every problem, not just the first. */
+export class InvalidServeOptionsError extends PmExpressError {
+  /** One line per problem found. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(ExpressErrorCodes.invalidOptions, `Invalid serve() options (fix each and try again):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/** Thrown by `serve()` when the port is taken. The lock was released before this was thrown. */
+export class PortInUseError extends PmExpressError {
+  /** The port that could not be bound. */
+  readonly port: number;
+  /** The process listening on it, when it could be found (Linux /proc, else `lsof`). */
+  readonly holder: PortHolder | null;
+
+  constructor(port: number, holder: PortHolder | null, cause: unknown) {
+    const who = holder?.pid != null ? ` by PID ${holder.pid}${holder.command ? ` (${holder.command})` : ''}` : '';
+    const stop = holder?.pid != null ? `Stop it with \`kill ${holder.pid}\`, or` : 'Stop the process using it (`lsof -iTCP:' + port + ' -sTCP:LISTEN`), or';
+    super(ExpressErrorCodes.portInUse, `Port ${port} is already in use${who}. ${stop} set PORT to a free port.`, { cause });
+    this.port = port;
+    this.holder = holder;
+  }
+}
+
+/** Thrown by `serve()` when the app's `ready()` fails. The server was closed and the lock released. */
+export class ReadyFailedError extends PmExpressError {
+  constructor(cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(ExpressErrorCodes.readyFailed, `The app's ready() failed (${reason}); the server was closed and the lock released. Fix the start-up error and start again.`, { cause });
+  }
+}
