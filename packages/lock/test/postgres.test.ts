@@ -86,6 +86,27 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
     });
   });
 
+  it("recordIn: 'application_name' names the holder without a table, and restores the pooled connection's name", async () => {
+    const appPool = new pg.Pool({ connectionString: postgresUrl(), max: 2, application_name: 'my-app' });
+    try {
+      const name = lockName('app-name');
+      const backend = postgresBackend({ pool: appPool, recordIn: 'application_name', table: `${table}_never_created` });
+      const lock = await acquireInstanceLock({ name, backend, port: 3000, releaseOnExit: false });
+      const { rows } = await admin.query(`SELECT application_name FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+        WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2`, [lockKeyOf(name).classid, lockKeyOf(name).objid]);
+      expect(rows[0].application_name).toMatch(new RegExp(`^pm-lock ${process.pid} :3000 \\S+Z \\S`));
+      const refused = await acquireInstanceLock({ name, backend: postgresBackend({ pool, recordIn: 'application_name' }) }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'PM_INSTANCE_RUNNING', lock: { pid: process.pid, port: 3000, startedAt: lock.info.startedAt.replace(/\.\d+Z$/, 'Z') } });
+      expect(await inspectInstanceLock({ name, backend })).toMatchObject({ state: 'held', holder: { pid: process.pid, port: 3000 } });
+      await lock.release();
+      expect(await inspectInstanceLock({ name, backend })).toMatchObject({ state: 'free' });
+      expect((await appPool.query('SHOW application_name')).rows[0].application_name).toBe('my-app');
+      expect((await admin.query('SELECT to_regclass($1) AS t', [`${table}_never_created`])).rows[0].t).toBeNull();
+    } finally {
+      await appPool.end();
+    }
+  });
+
   it('two lock names do not interfere', async () => {
     const backend = postgresBackend({ pool, table });
     const a = await acquireInstanceLock({ name: lockName('name-a'), backend, releaseOnExit: false });

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { LockBackendUnavailableError } from '../errors.js';
 import { withTimeout } from '../redis/timeout.js';
 import type { ResolvedPostgresOptions } from './options.js';
+import type { Prepared } from './sql.js';
 import type { PgClientLike, PgPoolClientLike, PgResultLike } from './types.js';
 
 /** A connection dedicated to one lock (or one waiting attempt), whichever way it was obtained. */
@@ -9,8 +10,8 @@ export interface LockConnection {
   readonly client: PgClientLike;
   /** `pool`: checked out of the user's pool; `own`: opened from the connection string; `user`: the user's client. */
   readonly origin: 'pool' | 'own' | 'user';
-  /** Runs one query under the query timeout. */
-  query(text: string, values?: unknown[]): Promise<PgResultLike>;
+  /** Runs one query (a string, or a statement prepared once per connection) under the query timeout. */
+  query(statement: string | Prepared, values?: unknown[]): Promise<PgResultLike>;
   /**
    * Lets go of the connection. `dirty`: its session may still hold the lock (or be mid-query), so a pooled
    * or owned connection is closed, which makes the server drop its locks, instead of being reused.
@@ -110,8 +111,12 @@ export async function openConnection(options: ResolvedPostgresOptions, lockName:
   return {
     client,
     origin,
-    query: (text, values) =>
-      withTimeout(client.query(text, values), queryTimeout, () => new Error(`no answer within ${queryTimeout} ms (queryTimeout)`)),
+    query: (statement, values) =>
+      withTimeout(
+        typeof statement === 'string' ? client.query(statement, values) : client.query({ ...statement, values }),
+        queryTimeout,
+        () => new Error(`no answer within ${queryTimeout} ms (queryTimeout)`),
+      ),
     close(dirty) {
       if (closed) return;
       closed = true;

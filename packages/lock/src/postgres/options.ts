@@ -28,6 +28,15 @@ export interface PostgresBackendOptions {
    * @default 'pm_instance_locks'
    */
   table?: string;
+  /**
+   * Where the holder's record is kept. `table`: the whole record (metadata included) as JSON in `table`;
+   * one small write per acquire and per release; `inspectInstanceLock` can tell `stale` (a holder that
+   * died) from `free`. `application_name`: pid, port, start time and host in the lock session's
+   * application_name (63 bytes; visible in pg_stat_activity); no table and no writes, so an acquire
+   * costs what a bare advisory lock costs, but no metadata, and `stale` is never reported.
+   * @default 'table'
+   */
+  recordIn?: 'table' | 'application_name';
   /** Create the table when it is missing. Turn off when the role may not create tables (create it once yourself; see docs/backends.md). @default true */
   createTable?: boolean;
   /**
@@ -56,6 +65,7 @@ export interface PostgresBackendOptions {
 /** Defaults of {@link PostgresBackendOptions}, in one place (the docs are tested against it). */
 export const postgresBackendDefaults = {
   table: 'pm_instance_locks',
+  recordIn: 'table' as 'table' | 'application_name',
   createTable: true,
   connectTimeout: 5000,
   queryTimeout: 5000,
@@ -91,6 +101,9 @@ export function resolvePostgresOptions(options: PostgresBackendOptions): Resolve
   if (typeof merged.table !== 'string' || !TABLE_NAME.test(merged.table)) {
     problems.push(`table must be a SQL identifier, optionally schema-qualified, such as pm_instance_locks or ops.locks (got ${JSON.stringify(merged.table)})`);
   }
+  if (merged.recordIn !== 'table' && merged.recordIn !== 'application_name') {
+    problems.push(`recordIn must be 'table' or 'application_name' (got ${JSON.stringify(merged.recordIn)})`);
+  }
   if (typeof merged.createTable !== 'boolean') problems.push('createTable must be a boolean');
   for (const field of ['connectTimeout', 'queryTimeout', 'checkInterval', 'keepAliveDelay'] as const) {
     if (!positiveInt(merged[field], field === 'keepAliveDelay' ? 1000 : 1)) {
@@ -100,7 +113,7 @@ export function resolvePostgresOptions(options: PostgresBackendOptions): Resolve
   if (problems.length > 0) throw new InvalidLockOptionsError(problems);
   const source = defined.pool ? { pool: defined.pool } : defined.client ? { client: defined.client } : { connectionString: defined.connectionString! };
   return {
-    table: merged.table, createTable: merged.createTable, connectTimeout: merged.connectTimeout,
+    table: merged.table, recordIn: merged.recordIn, createTable: merged.createTable, connectTimeout: merged.connectTimeout,
     queryTimeout: merged.queryTimeout, checkInterval: merged.checkInterval, keepAliveDelay: merged.keepAliveDelay, source,
   };
 }

@@ -5,7 +5,8 @@ import { withTimeout } from '../redis/timeout.js';
 import { describeServer, openConnection, type LockConnection } from './connection.js';
 import { resolvePostgresOptions, type PostgresBackendOptions } from './options.js';
 import { PostgresSessionHandle } from './session-handle.js';
-import { blockingLockSql, lockKeyOf, SqlState, statements, type LockKey } from './sql.js';
+import { applicationNameOf, recordFromApplicationName } from './app-name.js';
+import { blockingLockSql, lockKeyOf, readRecordSql, SqlState, statements, type LockKey, type Prepared } from './sql.js';
 import type { PgClientLike } from './types.js';
 
 /** The PostgreSQL advisory-lock backend. */
@@ -36,6 +37,14 @@ function parseRow(row: unknown): { record: HolderRecord | undefined; backendPid:
   return { record: parsed.kind === 'record' ? parsed.record : undefined, backendPid: typeof backendPid === 'number' ? backendPid : undefined };
 }
 
+/** The busy holder's record from an acquire or inspect row, in either storage. */
+function holderOf(row: Record<string, unknown>, name: string): HolderRecord | undefined {
+  if ('holder_app' in row) return recordFromApplicationName(row.holder_app, name);
+  const { record, backendPid } = parseRow(row.row);
+  // The record is the holder's only when it names the session that holds the key right now.
+  return record && backendPid !== undefined && backendPid === row.holder_pid ? record : undefined;
+}
+
 /**
  * A lock held as a PostgreSQL session advisory lock (`pg_try_advisory_lock`, 64-bit key from the
  * name) on a dedicated connection, with the holder's record in a small table. The server frees the lock
@@ -51,8 +60,9 @@ function parseRow(row: unknown): { record: HolderRecord | undefined; backendPid:
  */
 export function postgresBackend(options: PostgresBackendOptions): PostgresLockBackend {
   const resolved = resolvePostgresOptions(options);
-  const { source, table, createTable, checkInterval } = resolved;
-  const sql = statements(table);
+  const { source, table, recordIn, createTable, checkInterval } = resolved;
+  const sql = statements(table, recordIn);
+  const readRecord = readRecordSql(table);
   const userClient = 'client' in source ? source.client : undefined;
   const server = describeServer('pool' in source ? source.pool.options : 'client' in source ? source.client : { connectionString: source.connectionString });
   const probes = new WeakMap<BackendRequest, Probe>();
@@ -62,7 +72,9 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
 
   const failure = (name: string, what: string, cause: unknown) => {
     const code = sqlState(cause);
-    const hint = code === SqlState.insufficientPrivilege
+    const hint = code === SqlState.invalidStatementName
+      ? ' Statements of one connection ran on different server sessions: a transaction-mode pooler (PgBouncer pool_mode = transaction) is in between. Connect the lock to PostgreSQL directly, or through a session-mode pool.'
+      : code === SqlState.insufficientPrivilege
       ? ` Grant this role the right to create and write the table "${table}", or create it once yourself (see docs/backends.md) and pass createTable: false.`
       : code === SqlState.undefinedTable
         ? ` The table "${table}" does not exist: create it (see docs/backends.md) or leave createTable on.`
@@ -84,12 +96,12 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
   }
 
   /** Runs the acquire statement, creating the table first when it is missing (and allowed). */
-  async function attempt(connection: LockConnection, text: string, values: unknown[]): Promise<Record<string, unknown>> {
+  async function attempt(connection: LockConnection, text: Prepared, values: unknown[]): Promise<Record<string, unknown>> {
     try {
       return (await connection.query(text, values)).rows[0] ?? {};
     } catch (error) {
       // A missing table fails the statement before it runs, so no lock was taken: create, then retry.
-      if (sqlState(error) !== SqlState.undefinedTable || !createTable || tableReady) throw error;
+      if (sqlState(error) !== SqlState.undefinedTable || recordIn !== 'table' || !createTable || tableReady) throw error;
       await ensureTable(connection);
       return (await connection.query(text, values)).rows[0] ?? {};
     }
@@ -134,7 +146,8 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
     const { connection } = probe;
     let row: Record<string, unknown>;
     try {
-      const values = (pid: number) => [key.classid, key.objid, key.key, request.name, JSON.stringify(request.record), pid];
+      const stored = recordIn === 'table' ? JSON.stringify(request.record) : applicationNameOf(request.record);
+      const values = (pid: number) => [key.classid, key.objid, key.key, request.name, stored, pid];
       row = await attempt(connection, probe.holds ? sql.record : sql.acquire, values(await sessionPid(probe)));
       if (row.locked === null) {
         // Not the session we expected (a proxy): find the real one, and refuse when there is none.
@@ -155,7 +168,8 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
         heldOnUserClients.set(userClient, held);
       }
       const handle = new PostgresSessionHandle({
-        connection, key, name: request.name, instanceId: request.record.instanceId, sql, checkInterval,
+        connection, key, sql, checkInterval,
+        releaseValues: [key.key, request.name, request.record.instanceId, row.previous ?? ''],
         location, logger: request.logger,
         onEnd: () => {
           if (userClient) heldOnUserClients.get(userClient)?.delete(key.key);
@@ -163,9 +177,7 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
       });
       return { acquired: true, handle };
     }
-    const { record, backendPid } = parseRow(row.row);
-    // The record is the holder's only when it names the session that holds the key right now.
-    const holder = record && backendPid !== undefined && backendPid === row.holder_pid ? record : undefined;
+    const holder = holderOf(row, request.name);
     const current = probe;
     return {
       acquired: false,
@@ -223,19 +235,24 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
     const location = locationOf(request.name, key);
     const connection = await openConnection(resolved, request.name, server);
     try {
-      const { rows } = await connection.query(sql.inspect, [key.classid, key.objid]);
-      const holderPid = rows[0]?.holder_pid;
+      const found = (await connection.query(sql.inspect, [key.classid, key.objid, request.name])).rows[0] ?? {};
+      if (recordIn === 'application_name') {
+        const holder = typeof found.holder_pid === 'number' ? recordFromApplicationName(found.holder_app, request.name) : undefined;
+        if (typeof found.holder_pid !== 'number') return { state: 'free', location };
+        return holder ? { state: 'held', holder, location } : { state: 'held', location };
+      }
       let row: unknown;
       try {
-        row = (await connection.query(sql.readRecord, [request.name])).rows[0]?.row;
+        row = (await connection.query(readRecord, [request.name])).rows[0]?.row;
       } catch (error) {
         if (sqlState(error) !== SqlState.undefinedTable) throw error; // no table yet: no records
       }
-      const { record, backendPid } = parseRow(row);
-      if (typeof holderPid === 'number') {
-        return record && backendPid === holderPid ? { state: 'held', holder: record, location } : { state: 'held', location };
+      if (typeof found.holder_pid === 'number') {
+        const holder = holderOf({ row, holder_pid: found.holder_pid }, request.name);
+        return holder ? { state: 'held', holder, location } : { state: 'held', location };
       }
       // Nobody holds the key, yet a record is left: its holder ended without releasing (crash, kill).
+      const { record } = parseRow(row);
       return record ? { state: 'stale', holder: record, location } : { state: 'free', location };
     } catch (error) {
       throw failure(request.name, 'read the lock', error);

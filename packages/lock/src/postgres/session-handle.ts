@@ -8,9 +8,9 @@ import type { LockKey, Statements } from './sql.js';
 export interface SessionInput {
   connection: LockConnection;
   key: LockKey;
-  name: string;
-  instanceId: string;
   sql: Statements;
+  /** Parameters of the release statement: key, name, instanceId, application_name to restore. */
+  releaseValues: unknown[];
   checkInterval: number;
   location: string;
   logger: Logger;
@@ -48,10 +48,10 @@ export class PostgresSessionHandle implements BackendHandle {
     if (this.state !== 'held') return; // released twice, or lost: the server already let go
     this.state = 'released';
     this.stop();
-    const { connection, sql, key, name, instanceId } = this.input;
+    const { connection, sql, releaseValues } = this.input;
     let clean = false;
     try {
-      const { rows } = await connection.query(sql.release, [key.key, name, instanceId]);
+      const { rows } = await connection.query(sql.release, releaseValues);
       clean = rows[0]?.unlocked === true;
     } catch (error) {
       // Closing the connection below ends the session, which frees the lock on the server anyway.

@@ -9,6 +9,8 @@ export interface PgResultLike {
 /** The part of a `pg.Client` (or a pool's client) the backend uses. */
 export interface PgClientLike {
   query(text: string, values?: unknown[]): Promise<PgResultLike>;
+  /** A named (prepared once per connection) statement. */
+  query(config: { name: string; text: string; values?: unknown[] }): Promise<PgResultLike>;
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'end', listener: () => void): unknown;
   removeListener(event: 'error', listener: (error: Error) => void): unknown;

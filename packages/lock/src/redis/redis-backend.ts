@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackendRequest, InspectResult, LockBackend, TryAcquireResult } from '../backend.js';
 import { LockBackendUnavailableError } from '../errors.js';
@@ -75,7 +75,8 @@ export function redisBackend(options: RedisBackendOptions): RedisLockBackend {
     const key = keyOf(request.name);
     let token = tokens.get(request);
     if (!token) {
-      token = randomBytes(16).toString('hex');
+      // 122 random bits; randomUUID draws from a cached entropy pool, several times cheaper than randomBytes.
+      token = randomUUID().replaceAll('-', '');
       tokens.set(request, token);
     }
     const requestedAt = performance.now();
