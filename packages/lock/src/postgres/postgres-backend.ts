@@ -72,7 +72,7 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
 
   const failure = (name: string, what: string, cause: unknown) => {
     const code = sqlState(cause);
-    const hint = code === SqlState.invalidStatementName
+    const hint = code === SqlState.invalidStatementName || code === SqlState.duplicatePreparedStatement
       ? ' Statements of one connection ran on different server sessions: a transaction-mode pooler (PgBouncer pool_mode = transaction) is in between. Connect the lock to PostgreSQL directly, or through a session-mode pool.'
       : code === SqlState.insufficientPrivilege
       ? ` Grant this role the right to create and write the table "${table}", or create it once yourself (see docs/backends.md) and pass createTable: false.`

@@ -133,6 +133,8 @@ export const SqlState = {
   undefinedTable: '42P01',
   /** A prepared statement missing on the session: statements are being spread over sessions (a pooler). */
   invalidStatementName: '26000',
+  /** A prepared statement already on the session: another client's, as a pooler shares sessions. */
+  duplicatePreparedStatement: '42P05',
   duplicateTable: '42P07',
   uniqueViolation: '23505',
   lockNotAvailable: '55P03',
