@@ -1,5 +1,14 @@
-/**
- * Package version marker; the public API of this package lands with its issue.
- * @internal
- */
-export const __pmPackage = true;
+export { PmModule } from './pm.module.js';
+export { PmService } from './pm.service.js';
+export { PmCheck, PmInfo } from './decorators.js';
+export { serve, serveDefaults, type ServeOptions, type Served } from './serve.js';
+export { pmModuleDefaults, type PmModuleOptions, type PmModuleRootOptions, type PmModuleAsyncOptions } from './options.js';
+export {
+  NestErrorCodes,
+  PmNestError,
+  InvalidPmOptionsError,
+  PmModuleMissingError,
+  PortInUseError,
+  type NestErrorCode,
+  type PortHolder,
+} from './errors.js';

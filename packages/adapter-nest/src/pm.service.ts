@@ -1,0 +1,116 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
+import { createHealth, type CheckFunction, type CheckOptions, type Health, type HealthPaths } from '@pm/health';
+import { acquireInstanceLock, type InstanceLock } from '@pm/lock';
+import type { PmCheckMetadata } from './decorators.js';
+import { isInstanceLock, pmModuleDefaults, type PmModuleOptions } from './options.js';
+import { PM_CHECK, PM_INFO, PM_OPTIONS, PM_PATHS } from './tokens.js';
+
+type InfoFunction = () => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+/**
+ * The module's one service: the health registry, the instance lock, and ways for other providers to
+ * contribute checks and info. Inject it with `@Inject(PmService)` (see the README on why explicit).
+ */
+@Injectable()
+export class PmService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  /** The `@pm/health` registry behind the health controller. */
+  readonly health: Health;
+  private readonly infos = new Set<InfoFunction>();
+  private held: InstanceLock | undefined;
+  private port: number | null = null;
+  /** Set by `serve()`, whose shutdown releases the lock after `app.close()`: truly last. */
+  private lockReleasedByServe = false;
+
+  // Explicit tokens everywhere: esbuild (tsup, vitest) emits no decorator metadata, so Nest cannot
+  // inject by type. @Inject(Token) keeps the build plain (no SWC) and works with any user build.
+  constructor(
+    @Inject(PM_OPTIONS) private readonly options: PmModuleOptions,
+    @Inject(PM_PATHS) paths: HealthPaths,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {
+    this.health = createHealth({ ...options.health, paths, info: () => this.collectInfo() });
+    if (isInstanceLock(options.lock)) this.held = options.lock;
+  }
+
+  /** The instance lock held (after init), or undefined with `lock: false`. */
+  get lock(): InstanceLock | undefined {
+    return this.held;
+  }
+
+  /** Registers a check; returns a function that removes it. Same contract as `@pm/health` `addCheck`. */
+  addCheck(name: string, check: CheckFunction, options?: CheckOptions): () => void {
+    return this.health.addCheck(name, check, options);
+  }
+
+  /** Adds fields to the `/health` report (e.g. active agents); returns a function that removes it. */
+  addInfo(info: InfoFunction): () => void {
+    this.infos.add(info);
+    return () => this.infos.delete(info);
+  }
+
+  /** Marks the app ready (`/readyz` 200). Needed only with `ready: 'manual'`. */
+  setReady(): void {
+    this.health.setReady();
+  }
+
+  /** @internal Called by `serve()` before `listen`, so the lock records the port. */
+  prepare(port: number): void {
+    this.port = port || null;
+    this.lockReleasedByServe = true;
+  }
+
+  /** @internal Releases the lock (idempotent). */
+  async releaseLock(): Promise<void> {
+    await this.held?.release();
+  }
+
+  /** PmModule is global, so Nest runs this before any other module's `onModuleInit`: the lock comes first. */
+  async onModuleInit(): Promise<void> {
+    const lock = this.options.lock ?? {};
+    if (lock !== false && !this.held && !isInstanceLock(lock)) {
+      this.held = await acquireInstanceLock({ ...lock, port: lock.port ?? this.port });
+    }
+    this.discoverDecorated();
+    if ((this.options.ready ?? pmModuleDefaults.ready) === 'listen') {
+      // listen$ completes once the server listens (Nest >= 10.x); serve() also marks ready itself.
+      this.adapterHost.listen$?.subscribe({ complete: () => this.health.setReady() });
+    }
+  }
+
+  /** Readiness turns 503 as Nest starts closing (covers `app.close()` / `enableShutdownHooks` without `serve()`). */
+  beforeApplicationShutdown(): void {
+    this.health.setShuttingDown();
+  }
+
+  /** Global modules close last, so without `serve()` the lock still goes after the app's own providers. */
+  async onApplicationShutdown(): Promise<void> {
+    this.health.setShuttingDown();
+    if (!this.lockReleasedByServe) await this.releaseLock();
+  }
+
+  private async collectInfo(): Promise<Record<string, unknown>> {
+    const parts = await Promise.all([...this.infos].map((info) => info()));
+    return Object.assign({}, ...parts) as Record<string, unknown>;
+  }
+
+  private discoverDecorated(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      // Request-scoped and not-yet-built providers have no single instance to call.
+      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
+      for (const method of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
+        const fn = instance[method] as (...args: unknown[]) => unknown;
+        const check = this.reflector.get<PmCheckMetadata | undefined>(PM_CHECK, fn);
+        if (check) {
+          const { name, ...checkOptions } = check;
+          this.addCheck(name, (signal) => fn.call(instance, signal), checkOptions);
+        }
+        if (this.reflector.get<boolean | undefined>(PM_INFO, fn)) this.addInfo(() => fn.call(instance) as Record<string, unknown>);
+      }
+    }
+  }
+}
