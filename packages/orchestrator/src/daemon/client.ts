@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -57,7 +57,9 @@ export async function ensureDaemon({ paths, configFile, cliScript, timeout = 15_
   if (await daemonRunning(paths)) return;
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   // The daemon's stray output (a crash trace) goes to a file: it must outlive this terminal.
-  const out = openSync(join(paths.home, 'daemon.stderr.log'), 'a', 0o600);
+  const errFile = join(paths.home, 'daemon.stderr.log');
+  const out = openSync(errFile, 'a', 0o600);
+  let exited: number | string | null = null;
   try {
     const child = spawn(process.execPath, [cliScript, '__daemon', '--config', configFile], {
       detached: true,
@@ -65,6 +67,7 @@ export async function ensureDaemon({ paths, configFile, cliScript, timeout = 15_
       env: { ...env, PM_HOME: paths.home },
       windowsHide: true,
     });
+    child.once('exit', (code, signal) => (exited = code ?? signal));
     child.unref();
   } finally {
     closeSync(out);
@@ -72,7 +75,20 @@ export async function ensureDaemon({ paths, configFile, cliScript, timeout = 15_
   const deadline = Date.now() + timeout;
   while (Date.now() < deadline) {
     if (await daemonRunning(paths)) return;
+    // A daemon that lost the race to another one exits 0 while the winner comes up: keep asking.
+    if (exited !== null && exited !== 0) break;
     await delay(30);
   }
-  throw new DaemonUnreachableError(`The pm daemon did not answer within ${timeout} ms. See ${join(paths.home, 'daemon.log')} and daemon.stderr.log.`);
+  const why = exited !== null && exited !== 0 ? `exited (${exited}) before answering` : `did not answer within ${timeout} ms`;
+  throw new DaemonUnreachableError(`The pm daemon ${why}. Its logs:\n${tail(join(paths.home, 'daemon.log'))}${tail(errFile)}`);
+}
+
+/** The last lines of a log file, for an error message. */
+function tail(file: string, lines = 10): string {
+  try {
+    const text = readFileSync(file, 'utf8').trimEnd();
+    return text ? `--- ${file}\n${text.split('\n').slice(-lines).join('\n')}\n` : '';
+  } catch {
+    return '';
+  }
 }
