@@ -2,6 +2,7 @@
 // acquire+release, and how soon a waiter gets the lock after its holder is SIGKILLed.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { acquireInstanceLock } from '@pm/lock';
 import { lockKeyOf, postgresBackend } from '@pm/lock/postgres';
@@ -25,15 +26,24 @@ async function connect() {
   return client;
 }
 
-async function timeLoop(fn, iterations = ITERATIONS) {
-  for (let i = 0; i < Math.min(200, iterations); i++) await fn(); // warm-up
-  const samples = [];
-  for (let i = 0; i < iterations; i++) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
+// Contenders take turns in blocks of 20 cycles, so a burst of load from elsewhere on the machine
+// (or on the shared server) falls on all of them alike rather than on whichever ran at that moment.
+async function timeInterleaved(contenders, iterations, block = 20) {
+  // Warm-up: 200 cycles each, then 2 s of cycling. On this VM a client/server round trip takes ~6x
+  // longer until both processes have been busy for a second or two (idle CPUs sleep deeper).
+  for (const [, fn] of contenders) for (let i = 0; i < 200; i++) await fn();
+  for (const until = performance.now() + 2000; performance.now() < until;) for (const [, fn] of contenders) await fn();
+  const samples = contenders.map(() => []);
+  for (let done = 0; done < iterations; done += block) {
+    for (const [index, [, fn]] of contenders.entries()) {
+      for (let i = 0; i < Math.min(block, iterations - done); i++) {
+        const t0 = performance.now();
+        await fn();
+        samples[index].push(performance.now() - t0);
+      }
+    }
   }
-  return samples;
+  return contenders.map(([label], index) => [label, samples[index]]);
 }
 
 // 1. Uncontended acquire + release.
@@ -45,6 +55,13 @@ const viaClient = postgresBackend({ client: dedicated, table: lockTable });
 const viaAppName = postgresBackend({ client: dedicated, recordIn: 'application_name' });
 const viaPool = postgresBackend({ pool, table: lockTable });
 const viaUrl = postgresBackend({ connectionString: `postgres://${process.env.PGUSER}@${process.env.PGHOST}:${process.env.PGPORT}/${process.env.PGDATABASE}`, table: lockTable });
+const record = { name: 'alone', pid: process.pid, hostname: hostname(), instanceId: randomUUID(), startedAt: new Date().toISOString(), port: null, nodeVersion: process.version, processStart: null, bootId: null, metadata: {} };
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const alone = (backend) => async () => {
+  const attempt = await backend.tryAcquire({ name: name('alone'), record, logger: silent });
+  attempt.handle.watch(() => {});
+  await attempt.handle.release();
+};
 const cycle = (backend, label) => async () => (await acquireInstanceLock({ name: name(label), backend, releaseOnExit: false })).release();
 const contenders = [
   ['raw pg_try_advisory_lock + pg_advisory_unlock (floor)', async () => {
@@ -54,10 +71,14 @@ const contenders = [
   ['@pm/lock/postgres, client (a dedicated pg.Client)', cycle(viaClient, 'client')],
   ["@pm/lock/postgres, client, recordIn: 'application_name'", cycle(viaAppName, 'appname')],
   ['@pm/lock/postgres, pool (a pg.Pool with idle clients)', cycle(viaPool, 'pool')],
-  ['@pm/lock/postgres, connectionString (opens a connection per lock)', cycle(viaUrl, 'url'), 200],
+  // The backend alone, through the public LockBackend interface with a record built once: what the
+  // PostgreSQL protocol costs, without the fixed cost of acquireInstanceLock.
+  ["postgresBackend alone (client, recordIn: 'application_name'): tryAcquire + release", alone(viaAppName)],
+  ['postgresBackend alone (client, table): tryAcquire + release', alone(viaClient)],
 ];
-const uncontended = [];
-for (const [label, fn, iterations] of contenders) uncontended.push([label, await timeLoop(fn, iterations)]);
+const uncontended = await timeInterleaved(contenders, ITERATIONS);
+// Opening a connection per lock costs milliseconds: measured apart, with fewer cycles.
+uncontended.push(...await timeInterleaved([['@pm/lock/postgres, connectionString (opens a connection per lock)', cycle(viaUrl, 'url')]], 200));
 const floor = median(uncontended[0][1]);
 const medianOf = (label) => median(uncontended.find(([n]) => n.startsWith(label))[1]);
 
@@ -105,7 +126,7 @@ const pmPool = medianOf('@pm/lock/postgres, pool');
 const pmAppName = medianOf("@pm/lock/postgres, client, recordIn");
 report('lock-postgres', {
   title: '@pm/lock/postgres: acquire+release and takeover vs bare advisory locks',
-  description: `One local PostgreSQL. ${ITERATIONS} uncontended acquire+release cycles each after 200 warm-up cycles (200 for connectionString, which opens a connection each time). ` +
+  description: `One local PostgreSQL. ${ITERATIONS} uncontended acquire+release cycles each after 200 warm-up cycles and 2 s of warm-up cycling, contenders taking turns in blocks of 20 (200 cycles for connectionString, which opens a connection each time). ` +
     '@pm/lock takes the lock and writes the holder record in one prepared statement, and deletes it and unlocks in one more (with recordIn: application_name the record is the session name: no table write); the floor is a bare pg_try_advisory_lock then pg_advisory_unlock on one connection. ' +
     `Takeover: ${TAKEOVER_RUNS} runs each; a waiter waits while the holder process is SIGKILLed; time from the kill until the waiter holds the lock.`,
   tables: [
@@ -118,7 +139,7 @@ report('lock-postgres', {
       ...takeovers.map(([label, s]) => [label, String(s.length), ms(median(s)), ms(Math.max(...s))]),
     ]),
   ],
-  ratioLine: `@pm/lock/postgres acquire+release = ${(pmAppName / floor).toFixed(2)}x the bare advisory lock/unlock round trips with recordIn: 'application_name' (target ≤ 1.5x), ` +
+  ratioLine: `@pm/lock/postgres acquire+release = ${(pmAppName / floor).toFixed(2)}x the bare advisory lock/unlock round trips with recordIn: 'application_name' (target ≤ 1.5x; the backend alone ${(medianOf("postgresBackend alone (client, recordIn") / floor).toFixed(2)}x), ` +
     `${(pmClient / floor).toFixed(2)}x with the default record table on a dedicated client, ${(pmPool / floor).toFixed(2)}x through a pool; ` +
     `takeover median ${ms(median(pmSamples))} vs ${ms(median(rawSamples))} for a bare blocking waiter`,
 });

@@ -37,11 +37,16 @@ export function describeServer(settings: { host?: string; port?: number; databas
   return `postgres://${user}${host}:${port}/${settings.database ?? process.env.PGDATABASE ?? ''}`;
 }
 
+// Sockets already given keepalive: a setsockopt per acquire would be wasted on a reused client.
+const keptAlive = new WeakSet<object>();
+
 /** Sets TCP keepalive on the socket of a `pg` client we did not configure ourselves (best effort). */
 function enableKeepAlive(client: PgClientLike, delay: number): void {
   const stream = (client as { connection?: { stream?: { setKeepAlive?: (on: boolean, delay: number) => unknown } } }).connection?.stream;
+  if (!stream || keptAlive.has(stream)) return;
   try {
-    stream?.setKeepAlive?.(true, delay);
+    stream.setKeepAlive?.(true, delay);
+    keptAlive.add(stream);
   } catch {
     // Not a TCP socket (a test double, or a custom stream): nothing to set.
   }

@@ -69,6 +69,13 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
   let tableReady = false;
 
   const locationOf = (name: string, key: LockKey) => `${server} advisory lock ${key.key} ("${name}")`;
+  // A SHA-256 per attempt is a measurable share of a local round trip; an app uses a handful of names.
+  const keys = new Map<string, LockKey>();
+  const keyOf = (name: string): LockKey => {
+    let key = keys.get(name);
+    if (!key) keys.set(name, (key = lockKeyOf(name)));
+    return key;
+  };
 
   const failure = (name: string, what: string, cause: unknown) => {
     const code = sqlState(cause);
@@ -110,7 +117,7 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
   /**
    * The server session a connection's statements run on, as far as it can be trusted. A direct
    * connection announces its backend pid at connect time (free to check). A proxy announces its own
-   * id, so ask a few times: PgBouncer in transaction mode (or RDS Proxy, Supavisor's port 6543) hands
+   * id, so ask a few times: PgBouncer in transaction mode (or Supavisor's port 6543) hands
    * each statement to any server session, which would strand a session lock: refuse it.
    */
   async function sessionPid(probe: Probe, observed?: unknown): Promise<number> {
@@ -126,13 +133,13 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
   function unstableSession(pids: unknown[]): LockBackendUnavailableError {
     return new LockBackendUnavailableError(
       `The connection to ${server} is not a stable session: consecutive statements ran on backends ${pids.join(', ')}. ` +
-        'A transaction-mode pooler (PgBouncer pool_mode = transaction, RDS Proxy, Supavisor port 6543) is in between, and a session advisory lock would be stranded there. ' +
+        'A transaction-mode pooler (PgBouncer pool_mode = transaction, Supavisor port 6543) is in between, and a session advisory lock would be stranded there. ' +
         'Connect the lock to PostgreSQL directly, or through a session-mode pool. (Nothing was locked.)',
     );
   }
 
   async function tryAcquire(request: BackendRequest): Promise<TryAcquireResult> {
-    const key = lockKeyOf(request.name);
+    const key = keyOf(request.name);
     const location = locationOf(request.name, key);
     if (userClient) {
       const mine = heldOnUserClients.get(userClient)?.get(key.key);
@@ -231,7 +238,7 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
   }
 
   async function inspect(request: Omit<BackendRequest, 'record'>): Promise<InspectResult> {
-    const key = lockKeyOf(request.name);
+    const key = keyOf(request.name);
     const location = locationOf(request.name, key);
     const connection = await openConnection(resolved, request.name, server);
     try {
