@@ -1,4 +1,4 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
 import { createHealth, type CheckFunction, type CheckOptions, type Health, type HealthPaths } from '@pm/health';
 import { acquireInstanceLock, type InstanceLock } from '@pm/lock';
@@ -13,7 +13,7 @@ type InfoFunction = () => Record<string, unknown> | Promise<Record<string, unkno
  * contribute checks and info. Inject it with `@Inject(PmService)` (see the README on why explicit).
  */
 @Injectable()
-export class PmService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+export class PmService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   /** The `@pm/health` registry behind the health controller. */
   readonly health: Health;
   private readonly infos = new Set<InfoFunction>();
@@ -21,6 +21,8 @@ export class PmService implements OnModuleInit, BeforeApplicationShutdown, OnApp
   private port: number | null = null;
   /** Set by `serve()`, whose shutdown releases the lock after `app.close()`: truly last. */
   private lockReleasedByServe = false;
+  /** Nest versions without `HttpAdapterHost.listen$`: ready after bootstrap instead (the port binds right after). */
+  private readyOnBootstrap = false;
 
   // Explicit tokens everywhere: esbuild (tsup, vitest) emits no decorator metadata, so Nest cannot
   // inject by type. @Inject(Token) keeps the build plain (no SWC) and works with any user build.
@@ -76,9 +78,16 @@ export class PmService implements OnModuleInit, BeforeApplicationShutdown, OnApp
     }
     this.discoverDecorated();
     if ((this.options.ready ?? pmModuleDefaults.ready) === 'listen') {
-      // listen$ completes once the server listens (Nest >= 10.x); serve() also marks ready itself.
-      this.adapterHost.listen$?.subscribe({ complete: () => this.health.setReady() });
+      // listen$ completes once the server listens; serve() also marks ready itself.
+      const listen$ = (this.adapterHost as Partial<HttpAdapterHost>).listen$;
+      if (listen$) listen$.subscribe({ complete: () => this.health.setReady() });
+      else this.readyOnBootstrap = true;
     }
+  }
+
+  /** Runs after every module's `onModuleInit`: only used where `listen$` is missing. */
+  onApplicationBootstrap(): void {
+    if (this.readyOnBootstrap) this.health.setReady();
   }
 
   /** Readiness turns 503 as Nest starts closing (covers `app.close()` / `enableShutdownHooks` without `serve()`). */
