@@ -81,7 +81,7 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
       const releasedAt = performance.now();
       await holder.release();
       const next = await waiting;
-      expect(performance.now() - releasedAt).toBeLessThan(500);
+      expect(performance.now() - releasedAt).toBeLessThan(2000);
       await next.release();
     });
   });
@@ -154,8 +154,8 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
     expect(waiter.stdout).toEqual([]);
     const killedAt = performance.now();
     holder.kill('SIGKILL');
-    await waiter.waitForLine(`acquired ${waiter.pid}`, 5000);
-    expect(performance.now() - killedAt).toBeLessThan(1000);
+    await waiter.waitForLine(`acquired ${waiter.pid}`, 10_000);
+    expect(performance.now() - killedAt).toBeLessThan(3000);
     waiter.child.stdin!.write('release\n');
     await waiter.exited;
 
@@ -167,7 +167,7 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
     const stale = await waitFor(async () => {
       const result = await inspectInstanceLock({ name, backend });
       return result.state === 'stale' ? result : undefined;
-    }, { timeout: 2000, message: 'stale after SIGKILL' });
+    }, { timeout: 5000, message: 'stale after SIGKILL' });
     expect(stale.holder).toMatchObject({ pid: second.pid });
     const fresh = await acquireInstanceLock({ name, backend, releaseOnExit: false });
     await fresh.release();
@@ -179,10 +179,10 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
     await holder.waitForLine(/^acquired/);
     const killedAt = performance.now();
     await admin.query('SELECT pg_terminate_backend($1)', [await backendPidOf(name)]);
-    await holder.waitForLine('compromised PM_LOCK_COMPROMISED', 3000);
-    expect(performance.now() - killedAt).toBeLessThan(1500);
+    await holder.waitForLine('compromised PM_LOCK_COMPROMISED', 10_000);
+    expect(performance.now() - killedAt).toBeLessThan(5000);
     // The server sends the termination notice before its backend has exited and let go of the lock.
-    const next = await acquireInstanceLock({ name, backend: postgresBackend({ pool, table }), wait: 2000, releaseOnExit: false });
+    const next = await acquireInstanceLock({ name, backend: postgresBackend({ pool, table }), wait: 5000, releaseOnExit: false });
     await next.release();
   });
 
@@ -192,7 +192,7 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
     try {
       const lock = await acquireInstanceLock({ name: lockName('unlock-all'), backend: postgresBackend({ client, table, checkInterval: 100 }), releaseOnExit: false });
       await client.query('SELECT pg_advisory_unlock_all()');
-      await waitFor(() => lock.compromised, { timeout: 1000, message: 'compromised' });
+      await waitFor(() => lock.compromised, { timeout: 5000, message: 'compromised' });
       expect(lock.signal.reason).toMatchObject({ code: 'PM_LOCK_COMPROMISED' });
       await lock.release();
     } finally {
@@ -213,7 +213,7 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
       const error = await acquireInstanceLock({ name: lockName('down'), backend: postgresBackend({ ...options, table, connectTimeout: 1000 }) }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'PM_LOCK_BACKEND_UNAVAILABLE' });
       expect((error as Error).cause).toBeDefined();
-      expect(performance.now() - started).toBeLessThan(2000);
+      expect(performance.now() - started).toBeLessThan(4000);
     }
     await (cases[3]!.pool as pg.Pool).end();
     const error = await inspectInstanceLock({ name: lockName('down'), backend: postgresBackend({ connectionString: postgresUrl({ port: closedPort }), connectTimeout: 500 }) }).catch((e: unknown) => e);
@@ -230,7 +230,7 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
       const started = performance.now();
       const error = await acquireInstanceLock({ name: lockName('hung'), backend: postgresBackend({ connectionString: postgresUrl({ port }), connectTimeout: 500 }) }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'PM_LOCK_BACKEND_UNAVAILABLE' });
-      expect(performance.now() - started).toBeLessThan(1500);
+      expect(performance.now() - started).toBeLessThan(3000);
     } finally {
       for (const socket of sockets) socket.destroy();
       silent.close();
@@ -265,8 +265,8 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
         const lock = await acquireInstanceLock({ name: 'restart', backend, releaseOnExit: false });
         const restartAt = performance.now();
         await server.restart();
-        await waitFor(() => lock.compromised, { timeout: 3000, message: 'compromised after restart' });
-        expect(performance.now() - restartAt).toBeLessThan(3000);
+        await waitFor(() => lock.compromised, { timeout: 10_000, message: 'compromised after restart' });
+        expect(performance.now() - restartAt).toBeLessThan(10_000);
         const next = await acquireInstanceLock({ name: 'restart', backend, wait: 3000, releaseOnExit: false });
         await next.release();
       } finally {

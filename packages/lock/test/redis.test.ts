@@ -85,9 +85,10 @@ describe.skipIf(!up)('Redis backend', () => {
       const lock = await acquireInstanceLock({ name: `deleted-${kind}`, backend, releaseOnExit: false, onCompromised: (e) => reports.push(e) });
       await admin.del(`${keyPrefix}{deleted-${kind}}`);
       const deletedAt = performance.now();
-      await waitFor(() => lock.compromised, { timeout: 2000, message: 'compromised' });
-      expect(performance.now() - deletedAt).toBeLessThan(600); // found at the next renewal (ttl/3)
-      expect(lock.signal.reason).toMatchObject({ code: 'PM_LOCK_COMPROMISED' });
+      await waitFor(() => lock.compromised, { timeout: 5000, message: 'compromised' });
+      // Found by the next renewal (every ttl/3), not by the lease running out.
+      expect(lock.signal.reason).toMatchObject({ code: 'PM_LOCK_COMPROMISED', message: expect.stringContaining('is no longer held by this process') });
+      expect(performance.now() - deletedAt).toBeLessThan(3000);
       await sleep(500);
       expect(reports).toHaveLength(1);
       // Someone else takes it; our release must not touch their lease.
@@ -115,7 +116,7 @@ describe.skipIf(!up)('Redis backend', () => {
     const releasedAt = performance.now();
     await holder.release();
     const next = await waiting;
-    expect(performance.now() - releasedAt).toBeLessThan(1000);
+    expect(performance.now() - releasedAt).toBeLessThan(3000);
     expect(next.fencingToken).toBeGreaterThan(holder.fencingToken!);
     await next.release();
   });
@@ -146,7 +147,7 @@ describe.skipIf(!up)('Redis backend', () => {
     const elapsed = performance.now() - killedAt;
     // The lease was renewed at most ttl/3 before the kill, so it had 667..1000 ms left.
     expect(elapsed).toBeGreaterThan(400);
-    expect(elapsed).toBeLessThan(2500);
+    expect(elapsed).toBeLessThan(5000);
   });
 
   it('a paused holder (SIGSTOP past its ttl) learns it lost the lease before doing more work', async () => {
@@ -158,7 +159,7 @@ describe.skipIf(!up)('Redis backend', () => {
     const taker = await acquireInstanceLock({ name: 'paused', backend: redisBackend({ client: io, keyPrefix }), wait: 2000, releaseOnExit: false });
     const seen = holder.stdout.length;
     holder.kill('SIGCONT');
-    await holder.waitForLine(/^compromised PM_LOCK_COMPROMISED/, 3000);
+    await holder.waitForLine(/^compromised PM_LOCK_COMPROMISED/, 10_000);
     await sleep(100);
     const afterWake = holder.stdout.slice(seen);
     expect(afterWake, afterWake.join('\n')).not.toContain('work');
@@ -185,15 +186,16 @@ describe.skipIf(!up)('Redis backend', () => {
     const client = createClient({ socket: { host, port, reconnectStrategy: false } });
     client.on('error', () => undefined);
     await client.connect();
-    const backend = redisBackend({ client, keyPrefix, ttl: 800 });
+    const ttl = 3000;
+    const backend = redisBackend({ client, keyPrefix, ttl });
     let reportedAt = 0;
     const lock = await acquireInstanceLock({ name: 'kill-nr', backend, releaseOnExit: false, onCompromised: () => { reportedAt = performance.now(); } });
     const acquiredAt = performance.now();
     await admin.client('KILL', 'ID', String(await client.clientId()));
-    await waitFor(() => lock.compromised, { timeout: 3000, message: 'compromised' });
-    expect(lock.signal.reason).toMatchObject({ code: 'PM_LOCK_COMPROMISED' });
-    // Declared at the lease's end (ttl after the last successful renewal), not later.
-    expect(reportedAt - acquiredAt).toBeLessThan(800 + 300);
+    await waitFor(() => lock.compromised, { timeout: 10_000, message: 'compromised' });
+    expect(lock.signal.reason).toMatchObject({ code: 'PM_LOCK_COMPROMISED', message: expect.stringContaining('ran out') });
+    // Declared at the lease's end (at most ttl after acquiring), not later (etcd3's client waits 2 x ttl).
+    expect(reportedAt - acquiredAt).toBeLessThan(ttl + 1500);
     await lock.release(); // no-op after loss, never throws
   });
 
@@ -210,7 +212,7 @@ describe.skipIf(!up)('Redis backend', () => {
         const error = await acquireInstanceLock({ name: 'down', backend: redisBackend({ client, keyPrefix, commandTimeout: 1000 }) }).catch((e: unknown) => e);
         expect(error).toMatchObject({ code: 'PM_LOCK_BACKEND_UNAVAILABLE' });
         expect((error as Error).cause).toBeDefined();
-        expect(performance.now() - started).toBeLessThan(2000);
+        expect(performance.now() - started).toBeLessThan(4000);
       }
       const error = await inspectInstanceLock({ name: 'down', backend: redisBackend({ client: unreachable, keyPrefix, commandTimeout: 500 }) }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'PM_LOCK_BACKEND_UNAVAILABLE' });
@@ -279,7 +281,7 @@ describe.skipIf(!up)('Redis backend', () => {
         const backend = redisBackend({ client, ttl: 1000 });
         lock = await acquireInstanceLock({ name: 'restart', backend, releaseOnExit: false });
         await server.restart();
-        await waitFor(() => lock!.compromised, { timeout: 3000, message: 'compromised after restart' });
+        await waitFor(() => lock!.compromised, { timeout: 10_000, message: 'compromised after restart' });
         const next = await acquireInstanceLock({ name: 'restart', backend, wait: 3000, releaseOnExit: false });
         // Without persistence the fencing counter restarted too: see docs/backends.md on fencing.
         expect(next.fencingToken).toBe(1);

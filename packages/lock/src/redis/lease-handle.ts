@@ -91,8 +91,11 @@ export class RedisLeaseHandle implements BackendHandle {
 
   private scheduleExpiryCheck(): void {
     clearTimeout(this.expiryTimer);
-    // +1: setTimeout may fire a fraction of a millisecond early.
-    this.expiryTimer = setTimeout(() => this.remaining(), Math.max(0, this.leaseEnd - performance.now()) + 1);
+    // Timers count from the event loop's cached clock, which lags performance.now() after a busy
+    // callback, so this can fire before the lease's end: then it checks again, until the end has passed.
+    this.expiryTimer = setTimeout(() => {
+      if (this.remaining() > 0) this.scheduleExpiryCheck();
+    }, Math.max(0, this.leaseEnd - performance.now()) + 1);
     this.expiryTimer.unref();
   }
 
