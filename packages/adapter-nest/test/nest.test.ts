@@ -112,12 +112,13 @@ describe('PmModule.forRoot + serve() on a real listening Nest app', () => {
     const path = join(dir, 'backend.pid');
     const holder = spawnFixture(holdLock, { env: { PID_FILE_PATH: path } });
     await holder.waitForLine('held');
-    const { app, events } = await build(() => ({ lock: { path, name: 'backend' }, shutdown: quiet() }));
+    const { app, events } = await build(() => ({ lock: { path, name: 'backend' }, shutdown: { exit: vi.fn() } }));
+    const listeners = process.listenerCount('SIGTERM');
     const error = await serve(app, { port: 0, host: '127.0.0.1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InstanceAlreadyRunningError);
     expect((error as InstanceAlreadyRunningError).lock?.pid).toBe(holder.pid);
     expect(events).toEqual([]);
-    expect(process.listenerCount('SIGTERM')).toBe(0);
+    expect(process.listenerCount('SIGTERM')).toBe(listeners); // the shutdown serve() installed was removed
     holder.kill();
     await holder.exited;
   });
