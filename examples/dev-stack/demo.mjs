@@ -1,6 +1,6 @@
 // The main demo: a whole dev stack under the `pm` supervisor, start to finish, in about 10 seconds.
 // `pnpm demo` at the repository root builds everything and runs this.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
