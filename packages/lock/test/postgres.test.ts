@@ -250,6 +250,18 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
     expect(await inspectInstanceLock({ name: lockName('missing'), backend: postgresBackend({ pool, table }) })).toMatchObject({ state: 'free' });
   });
 
+  it('eight first-time users creating the table at the same instant all succeed', async () => {
+    const fresh = `${table}_race`;
+    try {
+      const backends = Array.from({ length: 8 }, () => postgresBackend({ connectionString: postgresUrl(), table: fresh }));
+      const locks = await Promise.all(backends.map((backend, i) => acquireInstanceLock({ name: lockName(`create-${i}`), backend, releaseOnExit: false })));
+      expect((await admin.query(`SELECT count(*)::int AS n FROM ${fresh}`)).rows[0].n).toBe(8);
+      await Promise.all(locks.map((lock) => lock.release()));
+    } finally {
+      await admin.query(`DROP TABLE IF EXISTS ${fresh}`);
+    }
+  });
+
   it('validates options and lists every problem', () => {
     expect(() => postgresBackend({ pool, connectionString: 'x', table: 'bad name;', checkInterval: 0, queryTimeout: 1.5 }))
       .toThrow(expect.objectContaining({ code: 'PM_LOCK_INVALID_OPTIONS', problems: expect.arrayContaining([expect.stringMatching(/exactly one/), expect.stringMatching(/^table/), expect.stringMatching(/^queryTimeout/), expect.stringMatching(/^checkInterval/)]) }));
