@@ -1,3 +1,6 @@
+import type { PortHolder } from '@pm/lock';
+
+export type { PortHolder };
 /** Every error code @pm/adapter-express throws. Stable: match on these, not on messages. */
 export const ExpressErrorCodes = {
   /** `serve()` got options it cannot use; `problems` lists each one. */
@@ -11,12 +14,6 @@ export const ExpressErrorCodes = {
 /** One of {@link ExpressErrorCodes}. */
 export type ExpressErrorCode = (typeof ExpressErrorCodes)[keyof typeof ExpressErrorCodes];
 
-/** The process found listening on a port: `pid` is null when the socket is not ours to inspect (another user's process). */
-export interface PortHolder {
-  pid: number | null;
-  /** Its command line, when readable. */
-  command: string | null;
-}
 
 /** Base class of every error this package throws; `code` is stable, `cause` is preserved. */
 export class PmExpressError extends Error {

@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHealth, createShutdown, type Health, type Shutdown } from '@pm/health';
-import { acquireInstanceLock, type InstanceLock } from '@pm/lock';
+import { acquireInstanceLock, findPortHolder, type InstanceLock } from '@pm/lock';
 import { PortInUseError, ReadyFailedError } from './errors.js';
 import { checkServeOptions, isHealth, serveDefaults, type RequestListener, type ServeOptions } from './options.js';
-import { findPortHolder } from './port-holder.js';
 
 /** What `serve()` started. */
 export interface Served {

@@ -1,3 +1,6 @@
+import type { PortHolder } from '@pm/lock';
+
+export type { PortHolder };
 /** Every error code @pm/adapter-nest throws. Stable: match on these, not on messages. */
 export const NestErrorCodes = {
   /** `PmModule.forRoot` / `forRootAsync` / `serve()` got options they cannot use; `problems` lists each one. */
@@ -11,12 +14,6 @@ export const NestErrorCodes = {
 /** One of {@link NestErrorCodes}. */
 export type NestErrorCode = (typeof NestErrorCodes)[keyof typeof NestErrorCodes];
 
-/** The process found listening on a port: `pid` is null when the socket is not ours to inspect (another user's process). */
-export interface PortHolder {
-  pid: number | null;
-  /** Its command line, when readable. */
-  command: string | null;
-}
 
 /** Base class of every error this package throws; `code` is stable, `cause` is preserved. */
 export class PmNestError extends Error {

@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { createShutdown, type Shutdown } from '@pm/health';
 import { InvalidPmOptionsError, PmModuleMissingError, PortInUseError } from './errors.js';
 import { PmService } from './pm.service.js';
-import { findPortHolder } from './port-holder.js';
+import { findPortHolder } from '@pm/lock';
 import { PM_OPTIONS } from './tokens.js';
 import type { PmModuleOptions } from './options.js';
 

@@ -14,6 +14,7 @@ describe('public surface of @pm/lock (built entry)', () => {
       'acquireInstanceLock',
       'fileBackend',
       'fileBackendDefaults',
+      'findPortHolder',
       'formatInstanceRunningMessage',
       'inspectInstanceLock',
       'lockDefaults',

@@ -1,3 +1,6 @@
+import type { PortHolder } from '@pm/lock';
+
+export type { PortHolder };
 /** Every error code @pm/orchestrator throws or reports. Stable: match on these, not on messages. */
 export const OrchestratorErrorCodes = {
   configInvalid: 'PM_CONFIG_INVALID',
@@ -94,14 +97,6 @@ export class DependencyCycleError extends PmOrchestratorError {
     );
     this.cycle = cycle;
   }
-}
-
-/** Who holds a port, as far as the system tells us. */
-export interface PortHolder {
-  /** PID of the holder, when it could be found. */
-  pid: number | null;
-  /** Its command line, when it could be read. */
-  command: string | null;
 }
 
 /** Thrown before starting an app whose fixed port is already taken. */

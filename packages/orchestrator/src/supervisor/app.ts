@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { findPortHolder } from '@pm/lock';
 import getPort from 'get-port';
 import pidusage from 'pidusage';
 import type { ResolvedApp } from '../config/resolve.js';
@@ -10,7 +11,7 @@ import { backoffDelay } from './backoff.js';
 import type { AppRecord, AppStatus, OrchestratorEvent } from './events.js';
 import { killTree } from './kill.js';
 import { AppLogFile } from './log-file.js';
-import { findPortHolder, isPortFree } from './ports.js';
+import { isPortFree } from './ports.js';
 import { probeHttp, probeTcp, withPort } from './probe.js';
 import { sameProcess, startToken, startTokenSync } from './proc.js';
 

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { findPortHolder } from '../../supervisor/ports.js';
+import { findPortHolder } from '@pm/lock';
 import { pidAlive } from '../../supervisor/proc.js';
 import type { CommandContext } from '../context.js';
 
