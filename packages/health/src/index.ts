@@ -9,6 +9,7 @@ export {
 } from './health/options.js';
 export type { HealthReport, IetfHealthReport, CheckReport, HealthStatus, LifecycleState } from './health/report.js';
 export type { HealthHandler } from './health/handler.js';
+export type { SupervisorMessage } from './health/announce.js';
 export { createShutdown, type Shutdown, type ShutdownResult, type HookOutcome } from './shutdown/create-shutdown.js';
 export {
   shutdownDefaults,

@@ -1,5 +1,6 @@
 import { DuplicateNameError, InvalidOptionsError } from '../errors.js';
 import { resolveLogger } from '../logger.js';
+import { supervisorAnnouncer } from './announce.js';
 import { CheckRunner, type CheckResult } from './check-runner.js';
 import { createHandler, type HealthHandler } from './handler.js';
 import { checkDefinitionProblems, resolveHealthOptions, type CheckFunction, type CheckOptions, type HealthOptions } from './options.js';
@@ -26,7 +27,9 @@ export interface Health {
 }
 
 /**
- * Creates a health registry. Nothing runs until asked: no timers, no listeners, no env reads.
+ * Creates a health registry. No timers or listeners; when spawned by `pm` (an IPC channel and env
+ * `PM_APP_NAME`, read now) it announces its lifecycle to the supervisor unless `announceToSupervisor`
+ * is false.
  * @throws InvalidOptionsError (`PM_HEALTH_INVALID_OPTIONS`) listing every problem with `options`
  */
 export function createHealth(options: HealthOptions = {}): Health {
@@ -37,6 +40,8 @@ export function createHealth(options: HealthOptions = {}): Health {
   const startedAt = new Date(Date.now() - process.uptime() * 1000).toISOString();
   let state: LifecycleState = 'initializing';
   let version = 0;
+  const announce = resolved.announceToSupervisor ? supervisorAnnouncer(logger) : null;
+  announce?.({ type: 'pm:health', state });
 
   const addCheck = (name: string, check: CheckFunction, checkOptions: CheckOptions = {}): (() => void) => {
     const problems = typeof name === 'string' && name !== '' ? [] : [`check name must be a non-empty string (got ${JSON.stringify(name)})`];
@@ -128,12 +133,15 @@ export function createHealth(options: HealthOptions = {}): Health {
       state = 'healthy';
       version++;
       logger.debug('health state: healthy');
+      announce?.({ type: 'pm:health', state });
+      announce?.({ type: 'pm:ready' });
     },
     setShuttingDown() {
       if (state === 'shutting_down') return;
       state = 'shutting_down';
       version++;
       logger.debug('health state: shutting_down');
+      announce?.({ type: 'pm:health', state });
     },
     addCheck,
     report: () => Promise.resolve(produce()),

@@ -59,6 +59,13 @@ export interface HealthOptions {
   readyChecks?: boolean;
   /** Answer other paths with 404 when the handler is used without `next` (with `next`, it always falls through). @default true */
   notFound?: boolean;
+  /**
+   * Tell the `pm` supervisor the lifecycle state over IPC, so `pm` needs no `ready` config for this
+   * app: at creation `{ type: 'pm:health', state: 'initializing' }`, then `{ type: 'pm:health', state }`
+   * on every change and `{ type: 'pm:ready' }` on `setReady()`. Only when the process has an open IPC
+   * channel and env `PM_APP_NAME` (both read at `createHealth()`); sends never throw. @default true
+   */
+  announceToSupervisor?: boolean;
   /** pino-compatible logger. @default silent; JSON lines on stderr when env PROCESS_MANAGER_DEBUG=true */
   logger?: Logger;
 }
@@ -73,6 +80,7 @@ export const healthDefaults = {
   exposeDetails: false,
   readyChecks: false,
   notFound: true,
+  announceToSupervisor: true,
 } as const;
 
 /** Options after defaults and validation. */
@@ -85,6 +93,7 @@ export interface ResolvedHealthOptions {
   exposeDetails: boolean;
   readyChecks: boolean;
   notFound: boolean;
+  announceToSupervisor: boolean;
   info: HealthOptions['info'];
   logger: Logger | undefined;
 }
@@ -112,6 +121,7 @@ export function resolveHealthOptions(options: HealthOptions): ResolvedHealthOpti
   checkBoolean(problems, 'exposeDetails', options.exposeDetails);
   checkBoolean(problems, 'readyChecks', options.readyChecks);
   checkBoolean(problems, 'notFound', options.notFound);
+  checkBoolean(problems, 'announceToSupervisor', options.announceToSupervisor);
   if (options.format !== undefined && options.format !== 'default' && options.format !== 'ietf') {
     problems.push(`format must be 'default' or 'ietf' (got ${JSON.stringify(options.format)})`);
   }
@@ -140,6 +150,7 @@ export function resolveHealthOptions(options: HealthOptions): ResolvedHealthOpti
     exposeDetails: options.exposeDetails ?? healthDefaults.exposeDetails,
     readyChecks: options.readyChecks ?? healthDefaults.readyChecks,
     notFound: options.notFound ?? healthDefaults.notFound,
+    announceToSupervisor: options.announceToSupervisor ?? healthDefaults.announceToSupervisor,
     info: options.info,
     logger: options.logger,
   };
