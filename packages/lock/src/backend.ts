@@ -22,6 +22,11 @@ export interface BackendHandle {
    * Timers must be `unref()`ed.
    */
   watch(onLost: (error: Error) => void): void;
+  /**
+   * Checks synchronously, now, that the lock is still held, and reports a loss through `watch`'s
+   * `onLost` before returning. Optional: backends without a cheap check rely on their watch alone.
+   */
+  verify?(): void;
   /** Gives the lock up. Called once; must not throw when the lock was already lost. */
   release(): Promise<void>;
   /** Best-effort synchronous release for `process.on('exit')`; optional. */

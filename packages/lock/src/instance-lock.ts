@@ -22,6 +22,12 @@ export interface InstanceLock extends AsyncDisposable {
   readonly compromised: boolean;
   /** True once `release()` was called. */
   readonly released: boolean;
+  /**
+   * Throws the `LockCompromisedError` if the lock is lost, checking now rather than waiting for the
+   * next background check: call it right before work the lock protects (after a GC pause or a laptop
+   * sleep, timers may not have run yet). Cheap: one `lstat` for files, a clock read for Redis leases.
+   */
+  throwIfCompromised(): void;
   /** Gives the lock up; idempotent, and a no-op after the lock was lost. */
   release(): Promise<void>;
 }
@@ -73,6 +79,10 @@ export function createInstanceLock(input: {
     },
     get released() {
       return releasing !== undefined;
+    },
+    throwIfCompromised() {
+      if (releasing === undefined) handle.verify?.();
+      controller.signal.throwIfAborted();
     },
     release,
     [asyncDispose]: release,

@@ -210,6 +210,20 @@ describe.each(exclusions)('file backend (%s exclusion)', (exclusion) => {
     await lock.release();
   });
 
+  it('throwIfCompromised() checks now, without waiting for the next background check', async () => {
+    const { path, backend } = setup({ checkInterval: 60_000 });
+    const reported: LockCompromisedError[] = [];
+    const lock = await acquireInstanceLock({ backend, onCompromised: (e) => reported.push(e) });
+    expect(() => lock.throwIfCompromised()).not.toThrow();
+    const { rmSync } = await import('node:fs');
+    rmSync(path);
+    expect(() => lock.throwIfCompromised()).toThrow(LockCompromisedError);
+    expect(() => lock.throwIfCompromised()).toThrow(LockCompromisedError);
+    expect(reported).toHaveLength(1);
+    await lock.release();
+    expect(() => lock.throwIfCompromised()).toThrow(LockCompromisedError);
+  });
+
   it('reports a replaced lock file as compromised and leaves the new owner\'s file alone on release', async () => {
     const { path, backend } = setup({ checkInterval: 20 });
     const lock = await acquireInstanceLock({ backend, onCompromised: () => { throw new Error('a throwing callback is contained'); } });

@@ -68,6 +68,17 @@ describe.skipIf(!up)('Redis backend', () => {
       await again.release();
     });
 
+    it('throwIfCompromised() learns of a lease that ran out during a pause before any timer ran', async () => {
+      const backend = redisBackend({ client: client(), keyPrefix, ttl: 200 });
+      const lock = await acquireInstanceLock({ name: `pause-${kind}`, backend, releaseOnExit: false });
+      expect(() => lock.throwIfCompromised()).not.toThrow();
+      const until = performance.now() + 300;
+      while (performance.now() < until); // a pause: the event loop is blocked past the ttl
+      expect(() => lock.throwIfCompromised()).toThrow(expect.objectContaining({ code: 'PM_LOCK_COMPROMISED' }));
+      expect(lock.compromised).toBe(true);
+      await lock.release();
+    });
+
     it('renews the lease at ttl/3 and keeps it past several ttls', async () => {
       const backend = redisBackend({ client: client(), keyPrefix, ttl: 300 });
       const lock = await acquireInstanceLock({ name: `renew-${kind}`, backend, releaseOnExit: false });

@@ -9,6 +9,7 @@ import type { KernelMutex } from './kernel-mutex.js';
 export class FileLockHandle implements BackendHandle {
   private timer: NodeJS.Timeout | undefined;
   private released = false;
+  private onLost: ((error: Error) => void) | undefined;
 
   constructor(
     readonly location: string,
@@ -21,21 +22,27 @@ export class FileLockHandle implements BackendHandle {
   }
 
   watch(onLost: (error: Error) => void): void {
+    this.onLost = onLost;
     if (this.checkIntervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.released) return;
-      let error: Error | null;
-      try {
-        error = this.findLoss();
-      } catch {
-        return; // a failed check is retried next tick, never thrown from a timer
-      }
-      if (error) {
-        clearInterval(this.timer);
-        onLost(error);
-      }
-    }, this.checkIntervalMs);
+    this.timer = setInterval(() => this.verify(), this.checkIntervalMs);
     this.timer.unref();
+  }
+
+  /** One check now; a loss is reported once through the watcher. Never throws (it also runs from a timer). */
+  verify(): void {
+    if (this.released || !this.onLost) return;
+    let error: Error | null;
+    try {
+      error = this.findLoss();
+    } catch {
+      return; // a failed check is retried next time
+    }
+    if (error) {
+      clearInterval(this.timer);
+      const onLost = this.onLost;
+      this.onLost = undefined;
+      onLost(error);
+    }
   }
 
   /** One lstat per tick; the file is read only when its inode or mtime moved. */

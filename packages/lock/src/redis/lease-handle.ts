@@ -65,6 +65,10 @@ export class RedisLeaseHandle implements BackendHandle {
     return 0;
   }
 
+  verify(): void {
+    this.remaining();
+  }
+
   async release(): Promise<void> {
     if (this.state !== 'held') return; // released twice, or lost: nothing of ours is left to delete
     this.state = 'released';
