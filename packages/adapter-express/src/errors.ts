@@ -1,6 +1,7 @@
 import type { PortHolder } from '@pm/lock';
 
 export type { PortHolder };
+
 /** Every error code @pm/adapter-express throws. Stable: match on these, not on messages. */
 export const ExpressErrorCodes = {
   /** `serve()` got options it cannot use; `problems` lists each one. */
@@ -13,7 +14,6 @@ export const ExpressErrorCodes = {
 
 /** One of {@link ExpressErrorCodes}. */
 export type ExpressErrorCode = (typeof ExpressErrorCodes)[keyof typeof ExpressErrorCodes];
-
 
 /** Base class of every error this package throws; `code` is stable, `cause` is preserved. */
 export class PmExpressError extends Error {

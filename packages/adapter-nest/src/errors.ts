@@ -1,6 +1,7 @@
 import type { PortHolder } from '@pm/lock';
 
 export type { PortHolder };
+
 /** Every error code @pm/adapter-nest throws. Stable: match on these, not on messages. */
 export const NestErrorCodes = {
   /** `PmModule.forRoot` / `forRootAsync` / `serve()` got options they cannot use; `problems` lists each one. */
@@ -13,7 +14,6 @@ export const NestErrorCodes = {
 
 /** One of {@link NestErrorCodes}. */
 export type NestErrorCode = (typeof NestErrorCodes)[keyof typeof NestErrorCodes];
-
 
 /** Base class of every error this package throws; `code` is stable, `cause` is preserved. */
 export class PmNestError extends Error {
