@@ -31,6 +31,10 @@ export interface HolderRecord {
   metadata: Record<string, unknown>;
 }
 
+// This process's start time never changes while it runs: read it once, not on every acquire.
+let ownStart: Promise<string | null> | undefined;
+const ownStartToken = (): Promise<string | null> => (ownStart ??= processStartToken(process.pid));
+
 /** Builds this process's holder record. */
 export async function createHolderRecord(input: {
   name: string;
@@ -45,7 +49,7 @@ export async function createHolderRecord(input: {
     startedAt: new Date().toISOString(),
     port: input.port,
     nodeVersion: process.version,
-    processStart: await processStartToken(process.pid),
+    processStart: await ownStartToken(),
     bootId: bootId(),
     metadata: input.metadata,
   };
