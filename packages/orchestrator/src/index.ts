@@ -1,5 +1,5 @@
 export { createOrchestrator, orchestratorDefaults, type Orchestrator, type OrchestratorOptions } from './supervisor/orchestrator.js';
-export type { AppStatus, AppStatusInfo, AppRecord, OrchestratorEvent } from './supervisor/events.js';
+export type { AppStatus, AppStatusInfo, AppRecord, HealthAnnounceState, OrchestratorEvent } from './supervisor/events.js';
 export { isReadyMessage } from './supervisor/app.js';
 export { defineConfig } from './config/define.js';
 export type { PmConfig, AppConfig, ReadyConfig, RestartConfig, StopConfig, HealthConfig, LogsConfig, DashboardConfig } from './config/types.js';

@@ -64,9 +64,27 @@ describe('config validation', () => {
     expect((thrown(() => resolveConfig({ apps: [] })) as ConfigInvalidError).problems[0]?.path).toBe('apps');
   });
 
-  it('requires exactly one readiness kind', () => {
+  it('accepts at most one readiness kind', () => {
     const error = thrown(() => resolveConfig({ apps: [{ name: 'a', script: 'a.js', ready: { http: 'http://x/', tcp: 80 } }] })) as ConfigInvalidError;
     expect(error.problems.map((p) => p.path)).toEqual(['apps[0].ready']);
+  });
+
+  it('ready without a kind tunes the @pm/health announcement; announce only without a kind, and below the timeout', () => {
+    const { apps } = resolveConfig({ apps: [{ name: 'a', script: 'a.js', ready: { timeout: 5000, announce: 800 } }, { name: 'b', script: 'b.js' }] });
+    expect(apps.map((a) => a.ready)).toEqual([
+      { kind: 'none', timeout: 5000, interval: 100, announce: 800 },
+      { kind: 'none', timeout: 30_000, interval: 100, announce: configDefaults.app.ready.announce },
+    ]);
+    const error = thrown(() =>
+      resolveConfig({
+        apps: [
+          { name: 'a', script: 'a.js', ready: { log: 'up', announce: 100 } },
+          { name: 'b', script: 'b.js', ready: { timeout: 1000, announce: 1000 } },
+          { name: 'c', script: 'c.js', ready: { announce: -1 } },
+        ],
+      }),
+    ) as ConfigInvalidError;
+    expect(error.problems.map((p) => p.path)).toEqual(['apps[0].ready.announce', 'apps[1].ready.announce', 'apps[2].ready.announce']);
   });
 
   it('names a dependency cycle', () => {

@@ -8,7 +8,7 @@ export const configDefaults = {
     cwd: '.',
     env: {} as Record<string, string>,
     dependsOn: [] as string[],
-    ready: { timeout: 30_000, interval: 100 },
+    ready: { timeout: 30_000, interval: 100, announce: 1_500 },
     restart: {
       policy: 'on-failure',
       maxRestarts: 10,

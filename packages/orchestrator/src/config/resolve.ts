@@ -3,12 +3,13 @@ import { ConfigInvalidError } from '../errors.js';
 import { configDefaults } from './defaults.js';
 import { dependencyOrder } from './graph.js';
 import { parseSize } from './size.js';
-import type { AppConfig, PmConfig } from './types.js';
+import type { AppConfig, PmConfig, ReadyConfig } from './types.js';
 import { validateConfig } from './validate.js';
 
 /** How readiness is detected, after defaults. */
 export type ResolvedReady =
-  | { kind: 'none'; timeout: number; interval: number }
+  /** No kind configured: a `script` app is ready when @pm/health says so, or when the `announce` window passes in silence. */
+  | { kind: 'none'; timeout: number; interval: number; announce: number }
   | { kind: 'http'; url: string; timeout: number; interval: number }
   | { kind: 'tcp'; target: string | number; timeout: number; interval: number }
   | { kind: 'log'; pattern: string | RegExp; timeout: number; interval: number }
@@ -69,10 +70,10 @@ export function resolveConfig(raw: unknown, options: ResolveConfigOptions = {}):
 
 function resolveApp(app: AppConfig, baseDir: string): ResolvedApp {
   const cwd = isAbsolute(app.cwd ?? d.cwd) ? app.cwd! : resolvePath(baseDir, app.cwd ?? d.cwd);
-  const readyRaw = app.ready === 'ipc' ? { ipc: true } : (app.ready ?? {});
+  const readyRaw: ReadyConfig = app.ready === 'ipc' ? { ipc: true } : (app.ready ?? {});
   const timeout = readyRaw.timeout ?? d.ready.timeout;
   const interval = readyRaw.interval ?? d.ready.interval;
-  let ready: ResolvedReady = { kind: 'none', timeout, interval };
+  let ready: ResolvedReady = { kind: 'none', timeout, interval, announce: readyRaw.announce ?? d.ready.announce };
   if (readyRaw.http !== undefined) ready = { kind: 'http', url: readyRaw.http, timeout, interval };
   else if (readyRaw.tcp !== undefined) ready = { kind: 'tcp', target: readyRaw.tcp, timeout, interval };
   else if (readyRaw.log !== undefined) ready = { kind: 'log', pattern: readyRaw.log, timeout, interval };

@@ -12,6 +12,13 @@ export interface ReadyConfig {
   timeout?: number;
   /** Probe interval for http/tcp in ms. @default 100 */
   interval?: number;
+  /**
+   * Only without http/tcp/log/ipc, for `script` apps (spawned with an IPC channel): ms after spawn
+   * to wait for `@pm/health` to announce itself (`{ type: 'pm:health', state: 'initializing' }`).
+   * An app that announced stays `starting` until `pm:ready` (or `pm:health` `healthy`), within
+   * `timeout`; one that did not is ready when the window ends. 0: ready as soon as spawned. @default 1500
+   */
+  announce?: number;
 }
 
 /** When and how fast a stopped app is started again. */
@@ -79,7 +86,10 @@ export interface AppConfig {
   env?: Record<string, string>;
   /** Port the app serves on, passed as env `PORT`; `'auto'` picks a free one (get-port). @default none */
   port?: number | 'auto';
-  /** How readiness is detected; `'ipc'` is short for `{ ipc: true }`. @default ready as soon as spawned (or on an IPC ready message, if one comes first) */
+  /**
+   * How readiness is detected; `'ipc'` is short for `{ ipc: true }`. @default for a `script` app, what
+   * `@pm/health` announces over IPC (see `ready.announce`); otherwise ready as soon as spawned
+   */
   ready?: ReadyConfig | 'ipc';
   /** Apps that must be ready before this one starts. @default [] */
   dependsOn?: string[];

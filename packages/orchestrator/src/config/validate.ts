@@ -1,4 +1,5 @@
 import type { ConfigProblem } from '../errors.js';
+import { configDefaults } from './defaults.js';
 import { parseSize } from './size.js';
 
 // Hand-written rather than a schema library: the checks are few, and writing them here keeps every
@@ -63,7 +64,7 @@ class Checker {
 export const configKeys = {
   top: ['apps', 'dashboard'],
   app: ['name', 'script', 'command', 'args', 'cwd', 'env', 'port', 'ready', 'dependsOn', 'restart', 'stop', 'health', 'logs', 'maxMemory'],
-  ready: ['http', 'tcp', 'log', 'ipc', 'timeout', 'interval'],
+  ready: ['http', 'tcp', 'log', 'ipc', 'timeout', 'interval', 'announce'],
   restart: ['policy', 'maxRestarts', 'window', 'minUptime', 'backoff'],
   backoff: ['initial', 'max'],
   stop: ['signal', 'timeout'],
@@ -134,17 +135,22 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
   }
   if (app.ready !== undefined && app.ready !== 'ipc') {
     const r = app.ready;
-    if (!isObject(r)) c.add(`${p}.ready`, "{ http | tcp | log | ipc, timeout } or 'ipc'", r);
+    if (!isObject(r)) c.add(`${p}.ready`, "{ http | tcp | log | ipc, timeout }, { timeout, announce } or 'ipc'", r);
     else {
       c.keys(`${p}.ready`, r, configKeys.ready);
       const kinds = ['http', 'tcp', 'log', 'ipc'].filter((k) => r[k] !== undefined && r[k] !== false);
-      if (kinds.length !== 1) c.add(`${p}.ready`, `exactly one of http, tcp, log or ipc (got ${kinds.length ? kinds.join(', ') : 'none'})`);
+      // No kind at all is fine: `{ timeout, announce }` tunes the @pm/health announcement (script apps).
+      if (kinds.length > 1) c.add(`${p}.ready`, `at most one of http, tcp, log or ipc (got ${kinds.join(', ')})`);
+      if (kinds.length === 1 && r.announce !== undefined) c.add(`${p}.ready.announce`, `no announce with ready.${kinds[0]} (it only applies when no readiness kind is set)`);
       c.url(`${p}.ready.http`, r.http);
       c.tcp(`${p}.ready.tcp`, r.tcp);
       if (r.log !== undefined && !(typeof r.log === 'string' && r.log !== '') && !(r.log instanceof RegExp)) c.add(`${p}.ready.log`, 'a non-empty string or a RegExp', r.log);
       if (r.ipc !== undefined && typeof r.ipc !== 'boolean') c.add(`${p}.ready.ipc`, 'true', r.ipc);
       c.int(`${p}.ready.timeout`, r.timeout, 1);
       c.int(`${p}.ready.interval`, r.interval, 10);
+      c.int(`${p}.ready.announce`, r.announce, 0);
+      const timeout = typeof r.timeout === 'number' ? r.timeout : configDefaults.app.ready.timeout;
+      if (typeof r.announce === 'number' && r.announce >= timeout) c.add(`${p}.ready.announce`, `less than ready.timeout (${timeout} ms)`, r.announce);
     }
   }
   if (app.restart !== undefined) {

@@ -8,7 +8,7 @@ import type { ResolvedApp } from '../config/resolve.js';
 import { PortInUseError, StartFailedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { backoffDelay } from './backoff.js';
-import type { AppRecord, AppStatus, OrchestratorEvent } from './events.js';
+import type { AppRecord, AppStatus, HealthAnnounceState, OrchestratorEvent } from './events.js';
 import { killTree } from './kill.js';
 import { AppLogFile } from './log-file.js';
 import { isPortFree } from './ports.js';
@@ -30,6 +30,13 @@ export function isReadyMessage(message: unknown): boolean {
   return message === 'ready' || (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'pm:ready');
 }
 
+/** The state in a `{ type: 'pm:health', state }` message (what `@pm/health` announces), or null for any other message. */
+export function healthStateOf(message: unknown): HealthAnnounceState | null {
+  if (typeof message !== 'object' || message === null || (message as { type?: unknown }).type !== 'pm:health') return null;
+  const state = (message as { state?: unknown }).state;
+  return state === 'initializing' || state === 'healthy' || state === 'shutting_down' ? state : null;
+}
+
 type StartWaiter = { resolve: () => void; reject: (error: Error) => void };
 
 /** Supervises one app: spawns it, watches readiness and health, restarts it by policy, stops its tree. */
@@ -47,6 +54,16 @@ export class AppSupervisor {
   private wanted = false;
   private stopping = false;
   private ipcReady = false;
+  /** Whether the current run has an IPC channel (script apps, or `ready: 'ipc'`). */
+  private runIpc = false;
+  /** The last state the current run's @pm/health announced, if any. */
+  private healthState: HealthAnnounceState | null = null;
+  /**
+   * Whether this app announces itself (learned from its runs since the last `start()`): a run that
+   * stayed silent through the announce window makes automatic restarts skip the window, so a
+   * crashed app that does not use @pm/health is back `running` at once.
+   */
+  private announces: boolean | null = null;
   private shortRuns: number[] = [];
   private consecutive = 0;
   private lastUptime = 0;
@@ -75,6 +92,7 @@ export class AppSupervisor {
     this.wanted = true;
     this.shortRuns = [];
     this.consecutive = 0;
+    this.announces = null; // the app may have changed since: watch for an announcement again
     this.clearBackoff();
     if (typeof this.app.port === 'number' && !(await isPortFree(this.app.port))) {
       throw new PortInUseError(this.app.name, this.app.port, await findPortHolder(this.app.port));
@@ -158,6 +176,7 @@ export class AppSupervisor {
   private async spawnRun(): Promise<void> {
     const runId = ++this.runId;
     this.ipcReady = false;
+    this.healthState = null;
     this.setStatus('starting');
     if (this.app.port === 'auto') {
       try {
@@ -168,6 +187,7 @@ export class AppSupervisor {
       if (runId !== this.runId) return;
     }
     const { file, args, shell, ipc } = this.commandLine();
+    this.runIpc = ipc;
     const env: NodeJS.ProcessEnv = { ...this.ctx.env, ...this.app.env, PM_APP_NAME: this.app.name };
     if (this.port !== null) env.PORT = String(this.port);
     let child: ChildProcess;
@@ -207,7 +227,14 @@ export class AppSupervisor {
     }
     child.on('exit', (code, signal) => this.onExit(runId, code, signal));
     child.on('message', (message) => {
-      if (runId === this.runId && isReadyMessage(message)) this.ipcReady = true;
+      if (runId !== this.runId) return;
+      if (isReadyMessage(message)) this.ipcReady = true;
+      const state = healthStateOf(message);
+      if (state !== null) {
+        this.healthState = state;
+        this.announces = true;
+        this.ctx.emit({ type: 'health-state', app: this.app.name, pid, state, time: Date.now() });
+      }
     });
     this.ctx.emit({ type: 'spawn', app: this.app.name, pid, time: Date.now() });
     this.ctx.emit({ type: 'status', app: this.app.name, status: this.status, pid, time: Date.now() });
@@ -255,7 +282,8 @@ export class AppSupervisor {
       return;
     }
     if (abort.signal.reason !== 'timeout') return; // ended by exit or stop: handled there
-    const reason = `not ready within ${ready.timeout} ms (${ready.kind} readiness)`;
+    const how = ready.kind === 'none' ? `@pm/health announced '${this.healthState ?? 'nothing'}' and never became healthy` : `${ready.kind} readiness`;
+    const reason = `not ready within ${ready.timeout} ms (${how})`;
     this.ctx.emit({ type: 'start-failed', app: this.app.name, reason, time: Date.now() });
     this.rejectStart(new StartFailedError(this.app.name, reason));
     await this.endRunAndRecover(runId, reason);
@@ -272,8 +300,20 @@ export class AppSupervisor {
       return false;
     };
     switch (ready.kind) {
-      case 'none':
-        return Promise.resolve(true);
+      case 'none': {
+        // No readiness configured. Without an IPC channel nothing can tell us more: ready now.
+        if (!this.runIpc || ready.announce === 0 || this.announces === false) return Promise.resolve(true);
+        // A script app may use @pm/health, which announces itself at createHealth(): give it the
+        // announce window. Announced: wait for healthy (bounded by the ready timeout). Silent: ready.
+        const windowEnds = Date.now() + ready.announce;
+        return poll(() => {
+          if (this.ipcReady || this.healthState === 'healthy') return true;
+          if (this.healthState !== null) return false;
+          if (Date.now() < windowEnds) return false;
+          this.announces = false;
+          return true;
+        });
+      }
       case 'http':
         return poll(() => probeHttp(withPort(ready.url, this.port), Math.max(ready.interval, 1000)));
       case 'tcp':

@@ -1,3 +1,6 @@
+/** A lifecycle state an app's `@pm/health` announces over IPC (`{ type: 'pm:health', state }`). */
+export type HealthAnnounceState = 'initializing' | 'healthy' | 'shutting_down';
+
 /** Lifecycle state of a supervised app. */
 export type AppStatus = 'starting' | 'running' | 'stopping' | 'stopped' | 'backoff' | 'errored';
 
@@ -11,6 +14,8 @@ export type OrchestratorEvent =
   | { type: 'restart'; app: string; delay: number; restarts: number; reason: string; time: number }
   | { type: 'errored'; app: string; reason: string; time: number }
   | { type: 'health-failed'; app: string; failures: number; time: number }
+  /** The app's `@pm/health` reported a lifecycle state over IPC (`shutting_down`: it is draining). */
+  | { type: 'health-state'; app: string; pid: number; state: HealthAnnounceState; time: number }
   | { type: 'output'; app: string; line: string; time: number };
 
 /** The status of one app as `status()` reports it (and `pm status --json` prints). */

@@ -39,6 +39,9 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
       case 'restart':
         ctx.stdout.write(`${pmPrefix} ${event.app} restarting in ${event.delay} ms (${event.reason})\n`);
         break;
+      case 'health-state':
+        if (event.state === 'shutting_down') ctx.stdout.write(`${pmPrefix} ${event.app} is shutting down (reported by @pm/health)\n`);
+        break;
       case 'start-failed':
       case 'errored':
         ctx.stderr.write(`${paint(`${event.app}: ${event.reason}`, 'red', errColor)}\n`);
