@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, sleep } from '@pm/test-utils';
 import { onTestFinished } from 'vitest';
-import { alive, killAll } from './helpers.js';
+import { alive, killAll, withoutAnnounceWindow } from './helpers.js';
 
 export const pmBin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'pm.js');
 
@@ -65,7 +65,10 @@ export function projectPids(dir: string): { daemon: number | null; apps: number[
  */
 export function makeProject(config: unknown): { dir: string; extraPids: Set<number> } {
   const dir = makeTempDir('pm-cli-');
-  writeFileSync(join(dir, 'pm.config.json'), JSON.stringify(config, null, 2));
+  // Ready once spawned unless a test says otherwise (see withoutAnnounceWindow).
+  const apps = (config as { apps?: unknown }).apps;
+  const written = Array.isArray(apps) ? { ...(config as object), apps: withoutAnnounceWindow(apps as { ready?: unknown }[]) } : config;
+  writeFileSync(join(dir, 'pm.config.json'), JSON.stringify(written, null, 2));
   const extraPids = new Set<number>();
   onTestFinished(async () => {
     const before = projectPids(dir);

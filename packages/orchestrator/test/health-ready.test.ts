@@ -22,7 +22,7 @@ describe('readiness announced by @pm/health', () => {
           { name: 'api', script: fixture('health-app.mjs'), env: { READY_AFTER: '2500' } },
         ],
       },
-      { baseDir: dir },
+      { baseDir: dir, announceWindow: true },
     );
     const startedAt = Date.now();
     await orchestrator.start();
@@ -54,7 +54,7 @@ describe('readiness announced by @pm/health', () => {
           { name: 'api', script: fixture('health-app.mjs'), ready: { timeout: 3000 }, restart: { policy: 'never' } },
         ],
       },
-      { baseDir: dir },
+      { baseDir: dir, announceWindow: true },
     );
     const startedAt = Date.now();
     const error = await orchestrator.start().then(() => null, (e: unknown) => e);
@@ -71,11 +71,23 @@ describe('readiness announced by @pm/health', () => {
     await waitFor(async () => (await orchestrator.status()).find((s) => s.name === 'api')?.status === 'errored', { timeout: 10_000, message: 'api errored' });
   });
 
+  it('a silent script app that exits within the announce window is a failed start, not a run', async () => {
+    const dir = makeTempDir();
+    const { orchestrator, events } = orchestrate(
+      { apps: [{ name: 'oneshot', script: fixture('crash.mjs'), env: { EXIT_CODE: '0', CRASH_AFTER: '50' }, restart: { policy: 'never' } }] },
+      { baseDir: dir, announceWindow: true },
+    );
+    const error = await orchestrator.start().then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StartFailedError);
+    expect(of(events, 'oneshot', 'ready')).toHaveLength(0);
+    expect(of(events, 'oneshot', 'start-failed')[0]?.reason).toMatch(/before it was ready/);
+  });
+
   it('a script app that never announces is ready when the window ends; after a crash it is back at once', async () => {
     const dir = makeTempDir();
     const { orchestrator, events } = orchestrate(
       { apps: [{ name: 'plain', script: fixture('sleeper.mjs'), ready: { announce: 800 }, restart: { minUptime: 100 } }] },
-      { baseDir: dir },
+      { baseDir: dir, announceWindow: true },
     );
     const startedAt = Date.now();
     await orchestrator.start();

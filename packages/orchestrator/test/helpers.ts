@@ -35,13 +35,23 @@ export function killAll(pids: Iterable<number>): void {
   }
 }
 
+/**
+ * Apps without `ready` get `ready: { announce: 0 }`, ready once spawned: the plain fixtures do not
+ * use @pm/health, and a 1.5 s announce window per start only slows the tests that are about
+ * something else. Tests of the announce window itself pass `announceWindow: true`.
+ */
+export function withoutAnnounceWindow<T extends { ready?: unknown }>(apps: T[]): T[] {
+  return apps.map((a) => (a.ready === undefined ? { ...a, ready: { announce: 0 } } : a));
+}
+
 /** An orchestrator that is closed (and whose processes are killed) when the test finishes. */
-export function orchestrate(config: PmConfig, options: OrchestratorOptions & { baseDir: string }) {
-  const { baseDir, ...rest } = options;
+export function orchestrate(config: PmConfig, options: OrchestratorOptions & { baseDir: string; announceWindow?: boolean }) {
+  const { baseDir, announceWindow = false, ...rest } = options;
   const pids = new Set<number>();
   const events: OrchestratorEvent[] = [];
+  const apps = announceWindow ? config.apps : withoutAnnounceWindow(config.apps);
   const orchestrator: Orchestrator = createOrchestrator(
-    { ...config, apps: config.apps.map((a) => ({ cwd: baseDir, ...a })) },
+    { ...config, apps: apps.map((a) => ({ cwd: baseDir, ...a })) },
     { logDir: join(baseDir, 'logs'), ...rest },
   );
   orchestrator.on((event) => {

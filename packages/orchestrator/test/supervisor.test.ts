@@ -117,11 +117,10 @@ describe('restart policy', () => {
   it('crash -> restart with growing backoff -> errored after maxRestarts short runs', async () => {
     const dir = makeTempDir();
     const { orchestrator, events } = orchestrate(
-      // announce: 0, so it is running once spawned (it crashes before an announce window would end).
-      { apps: [{ name: 'crasher', script: fixture('crash.mjs'), ready: { announce: 0 }, restart: { maxRestarts: 3, window: 60_000, minUptime: 1000, backoff: { initial: 100, max: 400 } } }] },
+      { apps: [{ name: 'crasher', script: fixture('crash.mjs'), restart: { maxRestarts: 3, window: 60_000, minUptime: 1000, backoff: { initial: 100, max: 400 } } }] },
       { baseDir: dir },
     );
-    await orchestrator.start();
+    await orchestrator.start(); // no readiness config (and no announce window, see helpers): running once spawned
     await waitFor(async () => (await orchestrator.status())[0]?.status === 'errored', { timeout: 15_000 });
     const restarts = types(events, 'crasher', 'restart') as { delay: number }[];
     expect(restarts).toHaveLength(3);
@@ -159,9 +158,8 @@ describe('restart policy', () => {
     const { orchestrator, events } = orchestrate(
       {
         apps: [
-          // announce: 0: running once spawned, so the exit at 300 ms is an exit, not a failed start.
-          { name: 'clean', script: fixture('crash.mjs'), env: { EXIT_CODE: '0', CRASH_AFTER: '300' }, ready: { announce: 0 } },
-          { name: 'again', script: fixture('crash.mjs'), env: { EXIT_CODE: '0', CRASH_AFTER: '300' }, ready: { announce: 0 }, restart: { policy: 'always', minUptime: 100 } },
+          { name: 'clean', script: fixture('crash.mjs'), env: { EXIT_CODE: '0', CRASH_AFTER: '300' } },
+          { name: 'again', script: fixture('crash.mjs'), env: { EXIT_CODE: '0', CRASH_AFTER: '300' }, restart: { policy: 'always', minUptime: 100 } },
         ],
       },
       { baseDir: dir },
