@@ -108,6 +108,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
       save();
     } else if (event.type === 'status') scheduleSave();
     if (event.type === 'errored' || event.type === 'start-failed' || event.type === 'restart' || event.type === 'health-failed') logger.warn(event, `${event.app}: ${event.type}`);
+    if (event.type === 'health-state' && event.state === 'shutting_down') logger.info(event, `${event.app}: shutting down (reported by @pm/health)`);
     if (event.type === 'status' && (event.status === 'stopped' || event.status === 'errored')) checkIdle();
   });
 
