@@ -1,6 +1,7 @@
 import type { PortHolder } from '@pm/lock';
 
 export type { PortHolder };
+
 /** Every error code @pm/orchestrator throws or reports. Stable: match on these, not on messages. */
 export const OrchestratorErrorCodes = {
   configInvalid: 'PM_CONFIG_INVALID',
