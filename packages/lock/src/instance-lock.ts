@@ -42,15 +42,19 @@ export function createInstanceLock(input: {
   releaseOnExit: boolean;
 }): InstanceLock {
   const { record, handle, logger } = input;
-  const controller = new AbortController();
+  // The AbortController is made on first use of `signal`: creating one costs more than the rest of
+  // this function, and most holders never read it.
+  let controller: AbortController | undefined;
+  let lost: LockCompromisedError | undefined;
   let releasing: Promise<void> | undefined;
   const exitHandler = () => handle.releaseSync?.();
   if (input.releaseOnExit && handle.releaseSync) process.once('exit', exitHandler);
 
   handle.watch((cause) => {
-    if (releasing || controller.signal.aborted) return;
+    if (releasing || lost) return;
     const error = cause instanceof LockCompromisedError ? cause : new LockCompromisedError(cause.message, { cause });
-    controller.abort(error);
+    lost = error;
+    controller?.abort(error);
     logger.warn({ location: handle.location, err: error.message }, 'instance lock compromised');
     try {
       input.onCompromised?.(error);
@@ -73,16 +77,20 @@ export function createInstanceLock(input: {
     location: handle.location,
     backend: input.backend,
     fencingToken: handle.fencingToken,
-    signal: controller.signal,
+    get signal() {
+      controller ??= new AbortController();
+      if (lost && !controller.signal.aborted) controller.abort(lost);
+      return controller.signal;
+    },
     get compromised() {
-      return controller.signal.aborted;
+      return lost !== undefined;
     },
     get released() {
       return releasing !== undefined;
     },
     throwIfCompromised() {
       if (releasing === undefined) handle.verify?.();
-      controller.signal.throwIfAborted();
+      if (lost) throw lost;
     },
     release,
     [asyncDispose]: release,

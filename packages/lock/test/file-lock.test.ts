@@ -199,9 +199,16 @@ describe.each(exclusions)('file backend (%s exclusion)', (exclusion) => {
     const { path, backend } = setup({ checkInterval: 20 });
     const reported: LockCompromisedError[] = [];
     const lock = await acquireInstanceLock({ backend, onCompromised: (e) => reported.push(e) });
+    const heldSignal = lock.signal; // read while held: the same signal must abort later
+    const aborts: unknown[] = [];
+    heldSignal.addEventListener('abort', () => aborts.push(heldSignal.reason));
+    expect(heldSignal.aborted).toBe(false);
     const { rmSync } = await import('node:fs');
     rmSync(path);
     await waitFor(() => lock.compromised, { timeout: 2000, message: 'compromise' });
+    expect(aborts).toHaveLength(1); // before reading lock.signal again, which could abort it late
+    expect(aborts[0]).toBeInstanceOf(LockCompromisedError);
+    expect(lock.signal).toBe(heldSignal);
     expect(lock.signal.reason).toBeInstanceOf(LockCompromisedError);
     expect((lock.signal.reason as LockCompromisedError).code).toBe('PM_LOCK_COMPROMISED');
     await new Promise((resolve) => setTimeout(resolve, 100));
