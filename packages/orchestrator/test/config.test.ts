@@ -59,6 +59,27 @@ describe('config validation', () => {
     expect(error.message).toContain('apps[1].dependsOn[0]');
   });
 
+  it('refuses args with a string (shell) command, naming the app and the fix', () => {
+    const error = thrown(() =>
+      resolveConfig({
+        apps: [
+          { name: 'ok', command: 'node server.js --port 3000' },
+          { name: 'empty-args', command: 'node server.js', args: [] },
+          { name: 'web', command: 'node server.js', args: ['--title', 'my app'] },
+          { name: 'array', command: ['node', 'server.js'], args: ['--title', 'my app'] },
+        ],
+      }),
+    ) as ConfigInvalidError;
+    expect(error.code).toBe('PM_CONFIG_INVALID');
+    expect(error.problems).toEqual([
+      {
+        path: 'apps[2].args',
+        message: expect.stringContaining('put the arguments in the command string, or make command an array'),
+      },
+    ]);
+    expect(error.message).toContain('apps[2].args: not allowed with a string `command`');
+  });
+
   it('rejects a config that is not an object, or has no apps', () => {
     expect((thrown(() => resolveConfig(null)) as ConfigInvalidError).problems[0]?.path).toBe('(config)');
     expect((thrown(() => resolveConfig({ apps: [] })) as ConfigInvalidError).problems[0]?.path).toBe('apps');

@@ -1,7 +1,7 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { freePort, sleep, waitFor } from '@pm/test-utils';
+import { freePort, httpRequest, sleep, waitFor } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
 import { makeProject, pm, pmStart, projectPids } from './cli-helpers.js';
 import { alive, fixture } from './helpers.js';
@@ -70,6 +70,23 @@ describe('pm start / status / stop with the daemon', () => {
     expect(pids.filter(alive)).toEqual([]);
     // Nothing left to supervise: the daemon exits by itself.
     await waitFor(() => !alive(daemon!), { timeout: 10_000, message: 'daemon exit' });
+  });
+
+  it('replaces the control file atomically with mode 0600, even over a world-readable one a crashed daemon left', async () => {
+    const { dir } = makeProject({ apps: [{ name: 'svc', script: fixture('sleeper.mjs') }], dashboard: { port: 0 } });
+    const control = join(dir, '.pm', 'control.json');
+    mkdirSync(join(dir, '.pm'), { mode: 0o700 });
+    writeFileSync(control, JSON.stringify({ pid: 1, port: 1, token: 'stale' }), { mode: 0o644 });
+    expect(statSync(control).mode & 0o777).toBe(0o644);
+
+    await pmStart(dir);
+    expect(statSync(control).mode & 0o777).toBe(0o600);
+    expect(readdirSync(join(dir, '.pm')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const written = JSON.parse(readFileSync(control, 'utf8')) as { pid: number; port: number; token: string };
+    expect(written.pid).toBe(projectPids(dir).daemon);
+    // What the file holds is the live token and port.
+    const status = await httpRequest(`http://127.0.0.1:${written.port}/api/status`, { headers: { authorization: `Bearer ${written.token}` } });
+    expect(status.status).toBe(200);
   });
 
   it('exits 1 when an app fails to start, naming it', async () => {

@@ -2,8 +2,8 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { freePort, makeTempDir, sleep, spawnFixture, waitFor } from '@pm/test-utils';
-import { describe, expect, it } from 'vitest';
-import { PortInUseError, StartFailedError, type OrchestratorEvent } from '../src/index.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createOrchestrator, PortInUseError, resolveConfig, StartFailedError, type OrchestratorEvent } from '../src/index.js';
 import { alive, fixture, orchestrate } from './helpers.js';
 
 const types = (events: OrchestratorEvent[], app: string, type: OrchestratorEvent['type']) => events.filter((e) => e.app === app && e.type === type);
@@ -110,6 +110,31 @@ describe('readiness', () => {
     await waitFor(async () => (await orchestrator.status())[0]?.status === 'errored', { timeout: 5000 });
     const spawned = types(events, 'slow', 'spawn')[0] as { pid: number };
     expect(alive(spawned.pid)).toBe(false);
+  });
+});
+
+describe('string commands', () => {
+  it('runs a string command through the shell exactly as written', async () => {
+    const dir = makeTempDir();
+    const out = join(dir, 'out.txt');
+    const { orchestrator } = orchestrate(
+      { apps: [{ name: 'sh', command: `printf '%s|' "a  b" $((1 + 2)) > ${JSON.stringify(out)}; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(fixture('sleeper.mjs'))}`, ready: { log: 'up' } }] },
+      { baseDir: dir },
+    );
+    await orchestrator.start();
+    expect(readFileSync(out, 'utf8')).toBe('a  b|3|');
+  });
+
+  it('a hand-built resolved config with args on a string command fails to start instead of joining them unquoted', async () => {
+    const dir = makeTempDir();
+    const resolved = resolveConfig({ apps: [{ name: 'sh', command: `touch ${JSON.stringify(join(dir, 'ran'))}` }] }, { baseDir: dir });
+    resolved.apps[0]!.args.push('; touch injected');
+    const orchestrator = createOrchestrator(resolved, { logDir: join(dir, 'logs') });
+    onTestFinished(() => orchestrator.close());
+    const error = await orchestrator.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartFailedError);
+    expect((error as Error).message).toContain('put them in the command string, or make command an array');
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
   });
 });
 

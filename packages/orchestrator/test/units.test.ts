@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
+import { fsyncDir, writeFileAtomic } from '../src/daemon/atomic-write.js';
 import { RingBuffer } from '../src/daemon/ring-buffer.js';
 import { RotatingWriter } from '../src/daemon/rotating-writer.js';
 import { StateStore, type DaemonState } from '../src/daemon/state-store.js';
@@ -9,6 +10,42 @@ import { pmPaths } from '../src/daemon/paths.js';
 import { backoffDelay } from '../src/supervisor/backoff.js';
 
 const state = (n: number): DaemonState => ({ version: 1, configFile: null, daemonPid: n, savedAt: new Date(0).toISOString(), apps: [] });
+
+describe('writeFileAtomic', () => {
+  it('replaces a file with mode 0600 (even over a 0644 file and a stale 0644 temp file) and leaves no temp file', () => {
+    const dir = makeTempDir();
+    const file = join(dir, 'control.json');
+    writeFileSync(file, 'old', { mode: 0o644 });
+    writeFileSync(`${file}.${process.pid}.tmp`, 'left by a crash', { mode: 0o644 });
+    writeFileAtomic(file, 'new');
+    expect(readFileSync(file, 'utf8')).toBe('new');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['control.json']);
+  });
+
+  it('keeps the replaced file as `previous` when asked', () => {
+    const dir = makeTempDir();
+    const file = join(dir, 'state.json');
+    writeFileAtomic(file, '1', { previous: `${file}.prev` });
+    expect(existsSync(`${file}.prev`)).toBe(false);
+    writeFileAtomic(file, '2', { previous: `${file}.prev` });
+    expect([readFileSync(file, 'utf8'), readFileSync(`${file}.prev`, 'utf8')]).toEqual(['2', '1']);
+  });
+
+  it('removes its temp file when the rename fails, and throws', () => {
+    const dir = makeTempDir();
+    const target = join(dir, 'taken');
+    mkdirSync(join(target, 'child'), { recursive: true }); // a non-empty folder cannot be renamed over
+    expect(() => writeFileAtomic(target, 'x')).toThrow(expect.objectContaining({ code: expect.stringMatching(/^(EISDIR|ENOTEMPTY|EEXIST|EPERM)$/) }));
+    expect(readdirSync(dir)).toEqual(['taken']);
+  });
+
+  it('fsyncDir syncs a real folder and throws for one that does not exist', () => {
+    const dir = makeTempDir();
+    expect(() => fsyncDir(dir)).not.toThrow();
+    expect(() => fsyncDir(join(dir, 'missing'))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+});
 
 describe('StateStore', () => {
   it('writes atomically with mode 0600 and keeps the previous copy', () => {

@@ -118,6 +118,14 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
     if (!ok) c.add(`${p}.command`, 'a non-empty array of strings (no shell) or a string (run through a shell)', app.command);
   }
   if (app.args !== undefined && (!Array.isArray(app.args) || !app.args.every((x) => typeof x === 'string'))) c.add(`${p}.args`, 'an array of strings', app.args);
+  else if (typeof app.command === 'string' && Array.isArray(app.args) && app.args.length > 0) {
+    // A shell command line cannot take separate arguments safely: joined unquoted, `a b` would split
+    // and `$x` or `;` would be interpreted. Make the user pick one form instead of guessing.
+    c.problems.push({
+      path: `${p}.args`,
+      message: 'not allowed with a string `command` (a shell command line; the arguments would be joined unquoted): put the arguments in the command string, or make command an array (run without a shell)',
+    });
+  }
   if (app.cwd !== undefined && (typeof app.cwd !== 'string' || app.cwd === '')) c.add(`${p}.cwd`, 'a folder path', app.cwd);
   if (app.env !== undefined) {
     if (!isObject(app.env)) c.add(`${p}.env`, 'an object of string values', app.env);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { acquireInstanceLock } from '@pm/lock';
@@ -8,6 +8,7 @@ import { killTree } from '../supervisor/kill.js';
 import { createOrchestrator } from '../supervisor/orchestrator.js';
 import { sameProcess } from '../supervisor/proc.js';
 import type { Logger } from '../logger.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { startControlApi, type ControlApi } from './http-api.js';
 import { jsonLogger } from './json-logger.js';
 import { pmPaths } from './paths.js';
@@ -116,12 +117,14 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   let control: ControlApi | null = null;
   if (config.dashboard !== false) {
     try {
-      control = await startControlApi({ orchestrator, port: config.dashboard.port, token, onActivity: () => checkIdle() });
+      control = await startControlApi({ orchestrator, port: config.dashboard.port, token, logger, onActivity: () => checkIdle() });
     } catch (error) {
       logger.warn({ err: error }, `dashboard not started: port ${config.dashboard.port} is unavailable`);
     }
   }
-  writeFileSync(paths.control, JSON.stringify({ pid: process.pid, port: control?.port ?? null, token }), { mode: 0o600 });
+  // Atomic and 0600 even over a file a crashed daemon left (writeFileSync's mode applies only to a
+  // new file, and a reader could see it half-written).
+  writeFileAtomic(paths.control, JSON.stringify({ pid: process.pid, port: control?.port ?? null, token }), { mode: 0o600 });
 
   const handle = async (request: DaemonRequest): Promise<DaemonResponse> => {
     switch (request.cmd) {
@@ -169,6 +172,11 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
         request = { cmd: 'invalid' } as unknown as DaemonRequest;
       }
       void handle(request)
+        .catch((error: unknown): DaemonResponse => {
+          // e.g. orchestrator.status() failed: answer the CLI rather than leave it hanging.
+          logger.error({ err: error, cmd: request.cmd }, 'could not answer a CLI request');
+          return { ok: false, error: { code: 'PM_ERROR', message: `The daemon could not answer ${JSON.stringify(request.cmd)}: ${(error as Error)?.message ?? String(error)}; see .pm/daemon.log` } };
+        })
         .then((response) => socket.end(`${JSON.stringify(response)}\n`))
         .finally(() => {
           inFlight--;

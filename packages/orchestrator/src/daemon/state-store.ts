@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { StateCorruptError } from '../errors.js';
 import type { AppRecord } from '../supervisor/events.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 /** What the daemon persists. */
 export interface DaemonState {
@@ -30,8 +31,9 @@ function parse(text: string): DaemonState {
 }
 
 /**
- * The state file: written atomically (temp file, fsync, rename) with the previous copy kept as
- * `<file>.prev`, so a torn or corrupt write is recovered from the copy before it.
+ * The state file: written atomically (temp file, fsync, rename, fsync of the folder; see
+ * {@link writeFileAtomic}) with mode 0600 and the previous copy kept as `<file>.prev`, so a torn or
+ * corrupt write is recovered from the copy before it.
  */
 export class StateStore {
   constructor(readonly file: string) {}
@@ -41,6 +43,7 @@ export class StateStore {
     return `${this.file}.prev`;
   }
 
+  /** Reads the state file, falling back to the previous copy when it is missing or corrupt. */
   load(): LoadedState {
     let mainError: unknown;
     if (existsSync(this.file)) {
@@ -63,16 +66,8 @@ export class StateStore {
     return { state: previous, problem: new StateCorruptError(this.file, previous !== null, mainError) };
   }
 
+  /** Writes `state`, keeping the file it replaces as {@link StateStore.previous}. Throws on I/O errors. */
   save(state: DaemonState): void {
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(state, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    if (existsSync(this.file)) renameSync(this.file, this.previous);
-    renameSync(tmp, this.file);
+    writeFileAtomic(this.file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600, previous: this.previous });
   }
 }

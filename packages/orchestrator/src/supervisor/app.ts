@@ -186,6 +186,10 @@ export class AppSupervisor {
       }
       if (runId !== this.runId) return;
     }
+    if (typeof this.app.command === 'string' && this.app.args.length > 0) {
+      // Only a ResolvedConfig built by hand gets here (resolveConfig refuses it): never join them unquoted.
+      return this.failBeforeSpawn(runId, 'args cannot be given with a string command (run through a shell): put them in the command string, or make command an array');
+    }
     const { file, args, shell, ipc } = this.commandLine();
     this.runIpc = ipc;
     const env: NodeJS.ProcessEnv = { ...this.ctx.env, ...this.app.env, PM_APP_NAME: this.app.name };
@@ -246,7 +250,8 @@ export class AppSupervisor {
     if (this.app.script) return { file: process.execPath, args: [this.app.script, ...args], shell: false, ipc: true };
     const command = this.app.command!;
     const ipc = this.app.ready.kind === 'ipc';
-    if (typeof command === 'string') return { file: [command, ...args].join(' '), args: [], shell: true, ipc };
+    // A shell command line takes no separate args (validation refuses them; see spawnRun for a hand-built config).
+    if (typeof command === 'string') return { file: command, args: [], shell: true, ipc };
     return { file: command[0]!, args: [...command.slice(1).map((a) => withPort(a, this.port)), ...args], shell: false, ipc };
   }
 
