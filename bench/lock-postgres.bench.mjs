@@ -1,6 +1,5 @@
 // @pm/lock/postgres vs bare advisory lock/unlock round trips on the same server: uncontended
 // acquire+release, and how soon a waiter gets the lock after its holder is SIGKILLed.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { acquireInstanceLock } from '@pm/lock';
 import { lockKeyOf, postgresBackend } from '@pm/lock/postgres';
 import pg from 'pg';
 import { median, ms, quantile, report, table } from './lib/report.mjs';
+import { timeInterleaved, timeTakeover } from './lib/timing.mjs';
 
 process.env.PGHOST ??= '127.0.0.1';
 process.env.PGPORT ??= '5432';
@@ -26,25 +26,6 @@ async function connect() {
   return client;
 }
 
-// Contenders take turns in blocks of 20 cycles, so a burst of load from elsewhere on the machine
-// (or on the shared server) falls on all of them alike rather than on whichever ran at that moment.
-async function timeInterleaved(contenders, iterations, block = 20) {
-  // Warm-up: 200 cycles each, then 2 s of cycling. On this VM a client/server round trip takes ~6x
-  // longer until both processes have been busy for a second or two (idle CPUs sleep deeper).
-  for (const [, fn] of contenders) for (let i = 0; i < 200; i++) await fn();
-  for (const until = performance.now() + 2000; performance.now() < until;) for (const [, fn] of contenders) await fn();
-  const samples = contenders.map(() => []);
-  for (let done = 0; done < iterations; done += block) {
-    for (const [index, [, fn]] of contenders.entries()) {
-      for (let i = 0; i < Math.min(block, iterations - done); i++) {
-        const t0 = performance.now();
-        await fn();
-        samples[index].push(performance.now() - t0);
-      }
-    }
-  }
-  return contenders.map(([label], index) => [label, samples[index]]);
-}
 
 // 1. Uncontended acquire + release.
 const raw = await connect();
@@ -85,18 +66,8 @@ const medianOf = (label) => median(uncontended.find(([n]) => n.startsWith(label)
 // 2. Takeover: a waiter is already waiting when the holder process is SIGKILLed; the server ends its
 // session and frees the lock, and the waiter (queued in the server's lock queue) is granted it.
 async function takeover(kind, resource, acquire) {
-  const holder = spawn(process.execPath, [join(here, 'lock-postgres-holder.mjs'), kind, resource, lockTable], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) => holder.stdout.once('data', resolve));
-  const exited = new Promise((resolve) => holder.on('exit', resolve));
-  const waiting = acquire();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const t0 = performance.now();
-  holder.kill('SIGKILL');
-  const release = await waiting;
-  const elapsed = performance.now() - t0;
-  await exited;
-  await release();
-  return elapsed;
+  const { killedAt, acquiredAt } = await timeTakeover({ holderArgs: [join(here, 'lock-postgres-holder.mjs'), kind, resource, lockTable], acquire, settleMs: 50 });
+  return acquiredAt - killedAt;
 }
 const waiter = await connect();
 const takeovers = [];

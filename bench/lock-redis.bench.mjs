@@ -1,6 +1,5 @@
 // @pm/lock/redis vs the raw SET NX PX + DEL round trips vs redlock and @sesamecare-oss/redlock, on the
 // same Redis: uncontended acquire+release, and how soon a waiter gets a lease whose holder was SIGKILLed.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { Redlock as SesameRedlock } from '@sesamecare-oss/redlock';
 import { Redis } from 'ioredis';
 import Redlock from 'redlock';
 import { median, ms, quantile, report, table } from './lib/report.mjs';
+import { timeInterleaved, timeTakeover } from './lib/timing.mjs';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2000);
 const TAKEOVER_RUNS = Number(process.env.BENCH_TAKEOVER_RUNS ?? 10);
@@ -20,25 +20,6 @@ const keyPrefix = `pm:bench:${run}:`;
 const client = new Redis();
 const admin = new Redis();
 
-// Contenders take turns in blocks of 20 cycles, so a burst of load from elsewhere on the machine
-// (or on the shared server) falls on all of them alike rather than on whichever ran at that moment.
-async function timeInterleaved(contenders, iterations = ITERATIONS, block = 20) {
-  // Warm-up: 200 cycles each, then 2 s of cycling. On this VM a client/server round trip takes ~6x
-  // longer until both processes have been busy for a second or two (idle CPUs sleep deeper).
-  for (const [, fn] of contenders) for (let i = 0; i < 200; i++) await fn();
-  for (const until = performance.now() + 2000; performance.now() < until;) for (const [, fn] of contenders) await fn();
-  const samples = contenders.map(() => []);
-  for (let done = 0; done < iterations; done += block) {
-    for (const [index, [, fn]] of contenders.entries()) {
-      for (let i = 0; i < Math.min(block, iterations - done); i++) {
-        const t0 = performance.now();
-        await fn();
-        samples[index].push(performance.now() - t0);
-      }
-    }
-  }
-  return contenders.map(([name], index) => [name, samples[index]]);
-}
 
 // 1. Uncontended acquire + release. Every contender runs through the same ioredis client.
 const pm = redisBackend({ client, keyPrefix, ttl: 10_000 });
@@ -60,7 +41,7 @@ const contenders = [
   ['redlock 5.0.0-beta.2 (1 instance)', async () => (await redlock.acquire([`${keyPrefix}redlock`], 10_000)).release()],
   ['@sesamecare-oss/redlock (1 instance)', async () => (await sesame.acquire([`${keyPrefix}sesame`], 10_000)).release()],
 ];
-const uncontended = await timeInterleaved(contenders);
+const uncontended = await timeInterleaved(contenders, ITERATIONS);
 const floor = median(uncontended[0][1]);
 const medianOf = (label) => median(uncontended.find(([n]) => n.startsWith(label))[1]);
 
@@ -68,19 +49,11 @@ const medianOf = (label) => median(uncontended.find(([n]) => n.startsWith(label)
 // by up to ttl (by design: nobody can tell a dead holder from a partitioned one), so the figure that
 // compares the libraries is the delay between the lease's expiry in Redis and the waiter holding it.
 async function takeover(kind, resource, key, acquire) {
-  const holder = spawn(process.execPath, [join(here, 'lock-redis-holder.mjs'), kind, resource, keyPrefix, String(TTL)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) => holder.stdout.once('data', resolve));
-  const exited = new Promise((resolve) => holder.on('exit', resolve));
-  const waiting = acquire();
-  await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
-  const killedAt = performance.now();
-  holder.kill('SIGKILL');
-  const pttl = await admin.pttl(key);
+  const { killedAt, acquiredAt, observed: pttl } = await timeTakeover({
+    holderArgs: [join(here, 'lock-redis-holder.mjs'), kind, resource, keyPrefix, String(TTL)],
+    acquire, settleMs: 50 + Math.random() * 200, afterKill: () => admin.pttl(key),
+  });
   const expiresAt = killedAt + pttl;
-  const release = await waiting;
-  const acquiredAt = performance.now();
-  await exited;
-  await release();
   return { afterExpiry: acquiredAt - expiresAt, afterKill: acquiredAt - killedAt };
 }
 const takeovers = [];

@@ -1,12 +1,13 @@
 // @pm/lock vs proper-lockfile vs the raw mkdir+rmdir floor: uncontended acquire+release, takeover
 // after the holder's SIGKILL, and the start-up cost an app pays for its first acquire.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, promises as fs, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireInstanceLock, fileBackend } from '@pm/lock';
 import lockfile from 'proper-lockfile';
 import { median, ms, quantile, report, table } from './lib/report.mjs';
+import { timeTakeover } from './lib/timing.mjs';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2000);
 const dir = mkdtempSync(join(tmpdir(), 'pm-bench-lock-'));
@@ -43,18 +44,8 @@ const medianOf = (label) => median(uncontended.find(([n]) => n.startsWith(label)
 
 // 2. Takeover latency after SIGKILL of the holder: a waiter is already waiting when the holder dies.
 async function takeover(kind, path, acquire, stale = 0) {
-  const holder = spawn(process.execPath, [join(here, 'fixtures/lock-holder.mjs'), kind, path, String(stale)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) => holder.stdout.once('data', resolve));
-  const exited = new Promise((resolve) => holder.on('exit', resolve));
-  const waiting = acquire();
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  const t0 = performance.now();
-  holder.kill('SIGKILL');
-  const release = await waiting;
-  const elapsed = performance.now() - t0;
-  await exited;
-  await release();
-  return elapsed;
+  const { killedAt, acquiredAt } = await timeTakeover({ holderArgs: [join(here, 'fixtures/lock-holder.mjs'), kind, path, String(stale)], acquire, settleMs: 20 });
+  return acquiredAt - killedAt;
 }
 const takeovers = [];
 const pmTakeover = [];
