@@ -24,8 +24,6 @@ try {
     shutdown: { drainDelay, hooks: [{ name: 'database', fn: () => db.close() }] },
   });
   console.log(`express-app ${process.pid} listening on ${served.url} (health: ${served.url}/health, lock: ${served.lock?.location})`);
-  // For the pm supervisor's `ready: 'ipc'`; a no-op when not started with an IPC channel.
-  process.send?.({ type: 'pm:ready' });
 } catch (error) {
   if (error instanceof InstanceAlreadyRunningError) {
     console.error(formatInstanceRunningMessage(error, { title: 'express-app instance already running', restartCommand: 'pnpm start' }));

@@ -13,8 +13,6 @@ try {
   // do not also call app.enableShutdownHooks().
   const served = await serve(app, { port, host: process.env.HOST });
   console.log(`nest-app ${process.pid} listening on ${served.url} (health: ${served.url}/health, lock: ${served.pm.lock?.location})`);
-  // For the pm supervisor's `ready: 'ipc'`; a no-op when not started with an IPC channel.
-  process.send?.({ type: 'pm:ready' });
 } catch (error) {
   if (error instanceof InstanceAlreadyRunningError) {
     console.error(formatInstanceRunningMessage(error, { title: 'nest-app instance already running', restartCommand: 'pnpm start' }));

@@ -11,7 +11,9 @@ import { InvalidPmOptionsError } from './errors.js';
 function resolvePaths(where: string, paths: HealthPaths | undefined): Required<HealthPaths> {
   if (paths !== undefined && (typeof paths !== 'object' || paths === null)) throw new InvalidPmOptionsError(where, ['paths must be an object']);
   const resolved = { ...pmModuleDefaults.paths, ...paths };
-  createHealth({ paths: resolved }); // @pm/health validates paths; throws PM_HEALTH_INVALID_OPTIONS with every problem
+  // @pm/health validates paths (throws PM_HEALTH_INVALID_OPTIONS with every problem). This registry is
+  // thrown away, so it must not announce itself to the pm supervisor: only PmService's real one may.
+  createHealth({ paths: resolved, announceToSupervisor: false });
   return resolved;
 }
 

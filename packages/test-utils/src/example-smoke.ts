@@ -53,11 +53,21 @@ export function exampleAppSmokeSuite({ name, main }: ExampleAppSmokeOptions): vo
       expect(JSON.parse(readFileSync(pidFile, 'utf8'))).toMatchObject({ pid: app.pid, port, name });
     });
 
-    it('API_PORT works when PORT is not set, and readiness is sent over IPC', async () => {
+    it('API_PORT works when PORT is not set, and under pm its health registry announces readiness over IPC', async () => {
       const port = await freePort();
-      const app = spawnFixture(main, { env: { PORT: undefined, API_PORT: String(port), PID_FILE_PATH: join(makeTempDir(), 'a.pid'), HOST: '127.0.0.1' }, ipc: true });
-      const message = await new Promise((resolve) => app.child.once('message', resolve));
-      expect(message).toEqual({ type: 'pm:ready' });
+      const env = { PORT: undefined, API_PORT: String(port), PID_FILE_PATH: join(makeTempDir(), 'a.pid'), HOST: '127.0.0.1', PM_APP_NAME: name };
+      const app = spawnFixture(main, { env, ipc: true });
+      const messages: unknown[] = [];
+      const ready = new Promise<void>((resolve) => app.child.on('message', (message: { type?: string }) => {
+        messages.push(message);
+        if (message.type === 'pm:ready') resolve();
+      }));
+      await ready;
+      expect(messages).toEqual([
+        { type: 'pm:health', state: 'initializing' },
+        { type: 'pm:health', state: 'healthy' },
+        { type: 'pm:ready' },
+      ]);
       expect((await httpRequest(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     });
 
