@@ -96,8 +96,10 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
     try {
       await connection.query(sql.createTable);
     } catch (error) {
-      // Two first-time users may create it at the same instant; the loser's error means it exists.
-      if (sqlState(error) !== SqlState.duplicateTable && sqlState(error) !== SqlState.uniqueViolation) throw error;
+      // Two first-time users may create it at the same instant; IF NOT EXISTS checks before it creates,
+      // so the loser fails with one of these three, depending on which catalog row collided. All mean it exists.
+      const lostTheRace: unknown[] = [SqlState.duplicateTable, SqlState.duplicateObject, SqlState.uniqueViolation];
+      if (!lostTheRace.includes(sqlState(error))) throw error;
     }
     tableReady = true;
   }

@@ -136,6 +136,8 @@ export const SqlState = {
   /** A prepared statement already on the session: another client's, as a pooler shares sessions. */
   duplicatePreparedStatement: '42P05',
   duplicateTable: '42P07',
+  /** A concurrent CREATE TABLE made the table's row type first (the IF NOT EXISTS check is not atomic). */
+  duplicateObject: '42710',
   uniqueViolation: '23505',
   lockNotAvailable: '55P03',
   insufficientPrivilege: '42501',
