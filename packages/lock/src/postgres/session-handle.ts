@@ -1,6 +1,7 @@
 import type { BackendHandle } from '../backend.js';
 import { LockCompromisedError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { LossReport } from '../loss-report.js';
 import type { LockConnection } from './connection.js';
 import type { LockKey, Statements } from './sql.js';
 
@@ -27,21 +28,20 @@ export class PostgresSessionHandle implements BackendHandle {
   readonly location: string;
   private state: 'held' | 'lost' | 'released' = 'held';
   private timer: NodeJS.Timeout | undefined;
-  private onLost: ((error: Error) => void) | undefined;
-  private lostBeforeWatch: Error | undefined;
+  private readonly loss: LossReport;
   private readonly onError = (error: Error) => this.lose(`its connection failed (${error.message})`, error);
   private readonly onEndEvent = () => this.lose('its connection was closed');
 
   constructor(private readonly input: SessionInput) {
     this.location = input.location;
+    this.loss = new LossReport(input.logger);
     input.connection.client.on('error', this.onError);
     input.connection.client.on('end', this.onEndEvent);
     this.schedule();
   }
 
   watch(onLost: (error: Error) => void): void {
-    this.onLost = onLost;
-    if (this.lostBeforeWatch) onLost(this.lostBeforeWatch);
+    this.loss.watch(onLost);
   }
 
   async release(): Promise<void> {
@@ -106,15 +106,7 @@ export class PostgresSessionHandle implements BackendHandle {
       `The PostgreSQL advisory lock ${this.location} is lost: ${why}. Another process may hold it now; stop work that needs it.`,
       cause === undefined ? undefined : { cause },
     );
-    if (!this.onLost) {
-      this.lostBeforeWatch = error;
-      return;
-    }
-    try {
-      this.onLost(error);
-    } catch (callbackError) {
-      this.input.logger.error({ err: String(callbackError) }, 'lock loss listener threw');
-    }
+    this.loss.report(error);
   }
 
   private stop(): void {

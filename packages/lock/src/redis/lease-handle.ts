@@ -1,6 +1,7 @@
 import type { BackendHandle } from '../backend.js';
 import { LockCompromisedError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { LossReport } from '../loss-report.js';
 import type { SendCommand } from './client.js';
 import { leaseScripts } from './scripts.js';
 import { withTimeout } from './timeout.js';
@@ -36,11 +37,11 @@ export class RedisLeaseHandle implements BackendHandle {
   private state: 'held' | 'lost' | 'released' = 'held';
   private renewTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
-  private onLost: ((error: Error) => void) | undefined;
-  private lostBeforeWatch: Error | undefined;
+  private readonly loss: LossReport;
 
   constructor(private readonly input: LeaseInput) {
     this.location = input.location;
+    this.loss = new LossReport(input.logger);
     this.fencingToken = input.fencingToken;
     this.leaseEnd = input.requestedAt + input.ttl;
     this.scheduleRenewal(input.ttl / 3);
@@ -48,8 +49,7 @@ export class RedisLeaseHandle implements BackendHandle {
   }
 
   watch(onLost: (error: Error) => void): void {
-    this.onLost = onLost;
-    if (this.lostBeforeWatch) onLost(this.lostBeforeWatch);
+    this.loss.watch(onLost);
   }
 
   /**
@@ -146,15 +146,7 @@ export class RedisLeaseHandle implements BackendHandle {
     // If the server still has our lease (we lost track, it did not), free it for the next holder now
     // rather than after its ttl. The script checks the token, so it never deletes someone else's lease.
     this.runScript(leaseScripts.release, [this.input.token], this.input.commandTimeout).catch(() => undefined);
-    if (!this.onLost) {
-      this.lostBeforeWatch = error;
-      return;
-    }
-    try {
-      this.onLost(error);
-    } catch (callbackError) {
-      this.input.logger.error({ err: String(callbackError) }, 'lock loss listener threw');
-    }
+    this.loss.report(error);
   }
 
   private stopTimers(): void {
