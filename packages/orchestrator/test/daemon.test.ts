@@ -187,6 +187,18 @@ describe('daemon crash', () => {
     expect(back.port).toBe(before[0]!.port);
   });
 
+  it("the daemon log names an app's pid as appPid, never as its own pid", async () => {
+    const { dir } = makeProject({ apps: [{ name: 'api', script: fixture('health-app.mjs') }], dashboard: false });
+    await pmStart(dir);
+    const daemonPid = projectPids(dir).daemon!;
+    const [api] = await statusJson(dir);
+    expect((await pm(['stop', 'api'], { cwd: dir })).code).toBe(0);
+    const line = readFileSync(join(dir, '.pm', 'daemon.log'), 'utf8').split('\n').find((l) => l.includes('reported by @pm/health'));
+    expect(line, 'the app reported shutting_down').toBeDefined();
+    expect(JSON.parse(line!)).toMatchObject({ pid: daemonPid, appPid: api!.pid, app: 'api', state: 'shutting_down' });
+    await pm(['stop', 'all'], { cwd: dir });
+  });
+
   it('a corrupt state file is reported and recovered from the previous copy', async () => {
     const { dir } = makeProject({ apps: [{ name: 'svc', script: fixture('sleeper.mjs') }], dashboard: false });
     await pmStart(dir);

@@ -44,7 +44,7 @@ Commands:
   init                  write a starter config
   dashboard             print the dashboard URL
 
-Options: -c, --config <file>   config file (default: pm.config.{ts,mjs,js,json} or ecosystem.config.js,
-                                searched from the current folder upwards)
+Options: -c, --config <file>   config file (default: pm.config.{ts,mts,mjs,js,cjs,json} or
+                                ecosystem.config.{js,cjs}, searched from the current folder upwards)
          -h, --help            help of a command
-Environment: PM_HOME (default <project>/.pm), NO_COLOR, PROCESS_MANAGER_DEBUG=true`;
+Environment: PM_HOME (default <project>/.pm), NO_COLOR, FORCE_COLOR, PROCESS_MANAGER_DEBUG=true`;

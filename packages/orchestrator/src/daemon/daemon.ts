@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { acquireInstanceLock } from '@pm/lock';
 import { loadConfig } from '../config/load.js';
 import { killTree } from '../supervisor/kill.js';
+import type { OrchestratorEvent } from '../supervisor/events.js';
 import { createOrchestrator } from '../supervisor/orchestrator.js';
 import { sameProcess } from '../supervisor/proc.js';
 import type { Logger } from '../logger.js';
@@ -17,6 +18,13 @@ import { RotatingWriter } from './rotating-writer.js';
 import { StateStore } from './state-store.js';
 
 /** Options of {@link runDaemon}. */
+/** An app event as daemon log fields: its `pid` becomes `appPid`, so it never passes for the daemon's own. */
+function logFields(event: OrchestratorEvent): object {
+  if (!('pid' in event)) return event;
+  const { pid, ...rest } = event;
+  return { ...rest, appPid: pid };
+}
+
 export interface RunDaemonOptions {
   /** The config file to supervise. */
   configFile: string;
@@ -108,8 +116,8 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
       saveTimer = null;
       save();
     } else if (event.type === 'status') scheduleSave();
-    if (event.type === 'errored' || event.type === 'start-failed' || event.type === 'restart' || event.type === 'health-failed') logger.warn(event, `${event.app}: ${event.type}`);
-    if (event.type === 'health-state' && event.state === 'shutting_down') logger.info(event, `${event.app}: shutting down (reported by @pm/health)`);
+    if (event.type === 'errored' || event.type === 'start-failed' || event.type === 'restart' || event.type === 'health-failed') logger.warn(logFields(event), `${event.app}: ${event.type}`);
+    if (event.type === 'health-state' && event.state === 'shutting_down') logger.info(logFields(event), `${event.app}: shutting down (reported by @pm/health)`);
     if (event.type === 'status' && (event.status === 'stopped' || event.status === 'errored')) checkIdle();
   });
 

@@ -195,7 +195,7 @@ export class AppSupervisor {
     const env: NodeJS.ProcessEnv = { ...this.ctx.env, ...this.app.env, PM_APP_NAME: this.app.name };
     if (this.port !== null) env.PORT = String(this.port);
     let child: ChildProcess;
-    const fd = this.log.openForChild();
+    const fd = this.log.openForChild(`--- pm: ${this.app.name} starting at ${new Date().toISOString()} ---`);
     try {
       child = spawn(file, args, {
         cwd: this.app.cwd,

@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, truncateSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, truncateSync, watch, writeSync, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Largest partial line kept while waiting for its end; longer ones are cut so memory stays bounded. */
@@ -23,11 +23,15 @@ export class AppLogFile {
     private readonly keep: number,
   ) {}
 
-  /** Opens the file for appending and returns a descriptor for the child's stdout/stderr; close it after spawning. */
-  openForChild(): number {
+  /**
+   * Opens the file for appending and returns a descriptor for the child's stdout/stderr; close it after
+   * spawning. `header` (one line) is written first, so `pm logs` shows where each run begins.
+   */
+  openForChild(header?: string): number {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const fd = openSync(this.path, 'a', 0o600);
-    this.offset = fstatSync(fd).size; // readers only care about what this run writes
+    if (header !== undefined) writeSync(fd, `${header}\n`);
+    this.offset = fstatSync(fd).size; // readers (pm run, log readiness) only care about what this run's app writes
     this.partial = '';
     return fd;
   }
