@@ -4,6 +4,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { startControlApi } from '../src/daemon/http-api.js';
 import type { Logger } from '../src/logger.js';
 import { fixture, orchestrate } from './helpers.js';
+import { onSseFrames } from './sse.js';
 
 /** A logger that keeps what it is given (the control API's own output is what is asserted). */
 function recordingLogger(): Logger & { lines: { level: string; msg: string | undefined; obj: unknown }[] } {
@@ -17,16 +18,9 @@ function openEvents(url: string): Promise<{ status: number; names: string[]; clo
   return new Promise((resolve, reject) => {
     const names: string[] = [];
     const req = request(url, (res) => {
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) !== -1) {
-          const name = /^event: (.*)$/m.exec(buffer.slice(0, end))?.[1];
-          if (name) names.push(name);
-          buffer = buffer.slice(end + 2);
-        }
+      onSseFrames(res, (frame) => {
+        const name = /^event: (.*)$/m.exec(frame)?.[1];
+        if (name) names.push(name);
       });
       res.on('error', () => undefined);
       resolve({ status: res.statusCode!, names, close: () => req.destroy() });

@@ -4,6 +4,7 @@ import { freePort, httpRequest, waitFor } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
 import { makeProject, pm, pmStart } from './cli-helpers.js';
 import { fixture } from './helpers.js';
+import { onSseFrames } from './sse.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -26,20 +27,12 @@ function readEvents(url: string, until: (data: unknown[]) => boolean, headers: R
     const frames: unknown[] = [];
     const req = request(url, { headers }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}`));
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) !== -1) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(frame)?.[1];
-          if (data) frames.push(JSON.parse(data));
-          if (until(frames)) {
-            req.destroy();
-            resolve(frames);
-          }
+      onSseFrames(res, (frame) => {
+        const data = /^data: (.*)$/m.exec(frame)?.[1];
+        if (data) frames.push(JSON.parse(data));
+        if (until(frames)) {
+          req.destroy();
+          resolve(frames);
         }
       });
     });
