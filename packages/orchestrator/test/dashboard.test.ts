@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { freePort, httpRequest, waitFor } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
-import { makeProject, pm, pmStart } from './cli-helpers.js';
-import { fixture } from './helpers.js';
+import { makeProject, pm, pmStart, projectPids } from './cli-helpers.js';
+import { alive, fixture } from './helpers.js';
 import { onSseFrames } from './sse.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -42,7 +43,32 @@ function readEvents(url: string, until: (data: unknown[]) => boolean, headers: R
   });
 }
 
+/** Sends one raw HTTP/1.1 request (paths exactly as given, no client-side normalising); resolves with the status line. */
+function rawRequest(port: number, head: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(`${head}\r\nConnection: close\r\n\r\n`));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', () => resolve(answer.split('\r\n')[0] ?? ''));
+    socket.on('error', reject);
+  });
+}
+
 describe('control API and dashboard', () => {
+  it('answers malformed requests with 400 (or 403 for a foreign Host) and stays up', async () => {
+    const { dir, port, token } = await startWithDashboard();
+    const daemon = projectPids(dir).daemon!;
+    // `//` is a host-less URL to the WHATWG parser: a page on any origin could send it with an <img>.
+    expect(await rawRequest(port, 'GET // HTTP/1.1\r\nHost: 127.0.0.1')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await rawRequest(port, 'GET // HTTP/1.1\r\nHost: evil.example')).toBe('HTTP/1.1 403 Forbidden');
+    expect(await rawRequest(port, `POST /api/apps/%E0%A4%A/stop HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Length: 0`)).toBe('HTTP/1.1 400 Bad Request');
+    expect(alive(daemon)).toBe(true);
+    const status = await httpRequest(`http://127.0.0.1:${port}/api/status`, { headers: { authorization: `Bearer ${token}` } });
+    expect(status.status).toBe(200);
+    await pm(['stop', 'all'], { cwd: dir });
+  });
+
   it('requires the token on every API call (in the query only for the event stream), refuses foreign Host headers, and streams status over SSE', async () => {
     const { base, token } = await startWithDashboard();
     const page = await httpRequest(`${base}/`);

@@ -34,6 +34,24 @@ const MAX_SSE_CLIENTS = 32;
 /** Lifecycle events kept for a dashboard that connects later; a ring, so memory stays flat over days. */
 const RECENT_EVENTS = 100;
 
+/** The request's URL, or null when it cannot be parsed (e.g. `//`, which `new URL` reads as a host-less URL). */
+function parseRequestUrl(raw: string | undefined): URL | null {
+  try {
+    return new URL(raw ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
+/** A percent-decoded path segment, or null when its escapes are malformed. */
+function decodeName(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
 function tokenOk(req: IncomingMessage, url: URL, token: string, queryAllowed: boolean): boolean {
   const header = req.headers.authorization;
   const given = header?.startsWith('Bearer ') ? header.slice(7) : queryAllowed ? (url.searchParams.get('token') ?? '') : '';
@@ -92,14 +110,16 @@ export async function startControlApi({ orchestrator, port, token, onActivity, l
   }, 15_000);
   heartbeat.unref();
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     // Refuse other Host names: a DNS-rebinding page must not reach us through the browser.
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
     if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) return json(res, 403, { error: { code: 'PM_FORBIDDEN', message: 'Use http://127.0.0.1:<port>/' } });
+    const url = parseRequestUrl(req.url);
+    if (!url) return json(res, 400, { error: { code: 'PM_BAD_REQUEST', message: 'Malformed request path' } });
     if (req.method === 'GET' && url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'", 'x-frame-options': 'DENY' });
-      return res.end(dashboardPage);
+      res.end(dashboardPage);
+      return;
     }
     if (!url.pathname.startsWith('/api/')) return json(res, 404, { error: { code: 'PM_NOT_FOUND', message: 'No such route' } });
     const isEvents = req.method === 'GET' && url.pathname === '/api/events';
@@ -131,7 +151,8 @@ export async function startControlApi({ orchestrator, port, token, onActivity, l
     }
     const m = /^\/api\/apps\/([^/]+)\/(start|stop|restart)$/.exec(url.pathname);
     if (req.method === 'POST' && m) {
-      const name = decodeURIComponent(m[1]!);
+      const name = decodeName(m[1]!);
+      if (name === null) return json(res, 400, { error: { code: 'PM_BAD_REQUEST', message: 'Malformed app name in the path' } });
       const names = name === 'all' ? undefined : [name];
       const action = m[2] as 'start' | 'stop' | 'restart';
       req.resume();
@@ -156,6 +177,16 @@ export async function startControlApi({ orchestrator, port, token, onActivity, l
       return;
     }
     json(res, 404, { error: { code: 'PM_NOT_FOUND', message: 'No such route' } });
+  };
+  // Any request, however malformed, must never take the daemon (and the apps' supervision) down.
+  const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (error) {
+      logger.error({ err: error, url: req.url }, 'control API: request failed');
+      if (!res.headersSent) json(res, 400, { error: { code: 'PM_BAD_REQUEST', message: 'Request could not be handled' } });
+      else res.destroy();
+    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
