@@ -1,10 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort, makeTempDir, sleep, spawnFixture, waitFor } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/index.js';
 import { verbHelp } from '../src/cli/help.js';
+import { pmPaths } from '../src/daemon/paths.js';
 import { makeProject, pm, pmChild, pmStart, projectPids } from './cli-helpers.js';
 import { alive, fixture } from './helpers.js';
 
@@ -141,5 +142,24 @@ describe('pm logs', () => {
     // each run begins with a header line, so lines of an earlier run never pass for the current one
     expect(log.match(/^--- pm: talker starting at \d{4}-\d\d-\d\dT[\d:.]+Z ---$/gm)).toHaveLength(2);
     expect(projectPids(dir).daemon).toBeGreaterThan(0);
+  });
+});
+
+describe('deep project folders', () => {
+  it('puts the daemon socket in a private 0700 folder of this user when the project path is too long for a socket', async () => {
+    const { dir } = makeProject({ apps: [{ name: 'svc', script: fixture('sleeper.mjs') }], dashboard: false });
+    const deep = join(dir, 'd'.repeat(110));
+    mkdirSync(deep);
+    renameSync(join(dir, 'pm.config.json'), join(deep, 'pm.config.json'));
+    try {
+      await pmStart(deep);
+      const socketPath = pmPaths(deep).socket;
+      expect(socketPath.startsWith(deep)).toBe(false);
+      expect(statSync(dirname(socketPath)).mode & 0o777).toBe(0o700);
+      expect(statSync(socketPath).isSocket()).toBe(true);
+      expect((await pm(['status', '--json'], { cwd: deep })).stdout).toContain('"svc"');
+    } finally {
+      expect((await pm(['stop', 'all'], { cwd: deep })).code).toBe(0);
+    }
   });
 });

@@ -1,12 +1,16 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { makeTempDir } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
 import { fsyncDir, writeFileAtomic } from '../src/daemon/atomic-write.js';
 import { RingBuffer } from '../src/daemon/ring-buffer.js';
 import { RotatingWriter } from '../src/daemon/rotating-writer.js';
 import { StateStore, type DaemonState } from '../src/daemon/state-store.js';
+import { requestDaemon } from '../src/daemon/client.js';
 import { pmPaths } from '../src/daemon/paths.js';
+import { ensurePrivateDir } from '../src/daemon/private-dir.js';
 import { backoffDelay } from '../src/supervisor/backoff.js';
 
 const state = (n: number): DaemonState => ({ version: 1, configFile: null, daemonPid: n, savedAt: new Date(0).toISOString(), apps: [] });
@@ -111,5 +115,45 @@ describe('paths', () => {
     const deep = pmPaths(`/${'d'.repeat(120)}`, {});
     expect(Buffer.byteLength(deep.socket)).toBeLessThan(100);
     expect(existsSync(deep.home)).toBe(false);
+    // never straight in the shared temp folder, where another user could take the name first
+    expect(dirname(deep.socket)).toBe(join(tmpdir(), `pm-${process.getuid!()}`));
+    expect(dirname(pmPaths(`/${'d'.repeat(120)}`, { XDG_RUNTIME_DIR: '/run/user/7' }).socket)).toBe(`/run/user/7/pm-${process.getuid!()}`);
+  });
+});
+
+describe('private socket folder and socket ownership', () => {
+  it('ensurePrivateDir creates 0700, tightens a looser folder of ours, and refuses a symlink', () => {
+    const base = makeTempDir();
+    const fresh = join(base, 'a', 'b');
+    ensurePrivateDir(fresh);
+    expect(statSync(fresh).mode & 0o777).toBe(0o700);
+    const loose = join(base, 'loose');
+    mkdirSync(loose, { mode: 0o755 });
+    chmodSync(loose, 0o755);
+    ensurePrivateDir(loose);
+    expect(statSync(loose).mode & 0o777).toBe(0o700);
+    const link = join(base, 'link');
+    symlinkSync(fresh, link);
+    expect(() => ensurePrivateDir(link)).toThrow(/symlink/);
+  });
+
+  // Handing a file to another uid needs root (chown); as any other user there is nothing to set up.
+  it.skipIf(process.getuid?.() !== 0)('refuses a socket folder or a socket owned by another user (needs root to chown)', async () => {
+    const base = makeTempDir();
+    const theirs = join(base, 'theirs');
+    mkdirSync(theirs, { mode: 0o700 });
+    chownSync(theirs, 4242, 4242);
+    expect(() => ensurePrivateDir(theirs)).toThrow(/owned by uid 4242/);
+    const socketPath = join(base, 'impostor.sock');
+    const impostor = createServer((socket) => socket.end('{"ok":true,"apps":[]}\n'));
+    await new Promise<void>((resolve) => impostor.listen(socketPath, resolve));
+    try {
+      chownSync(socketPath, 4242, 4242);
+      await expect(requestDaemon(socketPath, { cmd: 'ping' })).rejects.toThrow(/belongs to uid 4242.*refusing/);
+      chownSync(socketPath, process.getuid!(), process.getgid!());
+      await expect(requestDaemon(socketPath, { cmd: 'ping' })).resolves.toMatchObject({ ok: true });
+    } finally {
+      impostor.close();
+    }
   });
 });

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DaemonUnreachableError } from '../errors.js';
 import type { PmPaths } from './paths.js';
+import { assertOwnSocket } from './private-dir.js';
 import type { DaemonRequest, DaemonResponse } from './protocol.js';
 
 /** Sends one request to the daemon and resolves with its answer. Rejects with DaemonUnreachableError when no daemon listens. */
 export function requestDaemon(socketPath: string, request: DaemonRequest, timeout = 0): Promise<DaemonResponse> {
   return new Promise((resolve, reject) => {
+    assertOwnSocket(socketPath);
     const socket = connect(socketPath);
     let buffer = '';
     let timer: NodeJS.Timeout | undefined;

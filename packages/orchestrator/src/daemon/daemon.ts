@@ -13,6 +13,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { startControlApi, type ControlApi } from './http-api.js';
 import { jsonLogger } from './json-logger.js';
 import { pmPaths } from './paths.js';
+import { ensurePrivateDir } from './private-dir.js';
 import type { DaemonRequest, DaemonResponse } from './protocol.js';
 import { RotatingWriter } from './rotating-writer.js';
 import { StateStore } from './state-store.js';
@@ -192,16 +193,16 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
         });
     });
   });
-  if (process.platform !== 'win32') rmSync(paths.socket, { force: true }); // stale socket of a dead daemon; we hold the lock
-  const oldUmask = process.umask(0o177); // the socket is created 0600: only this user can connect
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(paths.socket, () => resolve());
-    });
-  } finally {
-    process.umask(oldUmask);
+  if (process.platform !== 'win32') {
+    // Only this user can enter the socket's folder, so only this user can connect, from the moment it
+    // exists (no process-wide umask change, which apps spawned meanwhile would inherit).
+    ensurePrivateDir(dirname(paths.socket));
+    rmSync(paths.socket, { force: true }); // stale socket of a dead daemon; we hold the lock
   }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(paths.socket, () => resolve());
+  });
   if (process.platform !== 'win32') chmodSync(paths.socket, 0o600);
   logger.info({ socket: paths.socket, dashboard: control?.port ?? null }, 'daemon ready');
 

@@ -8,7 +8,7 @@ export interface PmPaths {
   home: string;
   /** @pm/lock record of the daemon. */
   lock: string;
-  /** Unix socket the CLI talks to (mode 0600). */
+  /** Unix socket the CLI talks to (mode 0600, in a 0700 folder of this user). */
   socket: string;
   /** Persisted app records. */
   state: string;
@@ -30,7 +30,10 @@ export function pmPaths(projectDir: string, env: NodeJS.ProcessEnv = process.env
   if (process.platform === 'win32') {
     socket = `\\\\.\\pipe\\pm-${createHash('sha256').update(home).digest('hex').slice(0, 16)}`;
   } else if (Buffer.byteLength(socket) > SOCKET_PATH_MAX) {
-    socket = join(tmpdir(), `pm-${createHash('sha256').update(home).digest('hex').slice(0, 16)}.sock`);
+    // In a folder of this user's own (made 0700 by the daemon), never straight in the shared temp folder,
+    // where any local user could create the predictable name first.
+    const base = env.XDG_RUNTIME_DIR || tmpdir();
+    socket = join(base, `pm-${process.getuid?.() ?? 'user'}`, `${createHash('sha256').update(home).digest('hex').slice(0, 16)}.sock`);
   }
   return {
     home,
