@@ -80,6 +80,25 @@ describe('config validation', () => {
     expect(error.message).toContain('apps[2].args: not allowed with a string `command`');
   });
 
+  it('refuses ${PORT} without a port, URLs that cannot be parsed, and delays longer than a timer can wait', () => {
+    const error = thrown(() =>
+      resolveConfig({
+        apps: [
+          { name: 'noport', script: 'a.js', ready: { http: 'http://127.0.0.1:${PORT}/health' }, health: { tcp: '${PORT}' } },
+          { name: 'withport', script: 'a.js', port: 'auto', ready: { http: 'http://127.0.0.1:${PORT}/health' } },
+          { name: 'badurl', script: 'a.js', ready: { http: 'http://[oops/' } },
+          { name: 'huge', script: 'a.js', ready: { timeout: 3_000_000_000 }, stop: { timeout: 2_147_483_647 } },
+        ],
+      }),
+    ) as ConfigInvalidError;
+    expect(error.problems).toEqual([
+      { path: 'apps[0].ready.http', message: expect.stringContaining("uses ${PORT} but the app has no port: set port (a number, or 'auto'") },
+      { path: 'apps[0].health.tcp', message: expect.stringContaining('uses ${PORT} but the app has no port') },
+      { path: 'apps[2].ready.http', message: 'expected an http:// or https:// URL, got "http://[oops/"' },
+      { path: 'apps[3].ready.timeout', message: expect.stringContaining('to 2147483647 (about 24.8 days, the longest a timer can wait), got 3000000000') },
+    ]);
+  });
+
   it('rejects a config that is not an object, or has no apps', () => {
     expect((thrown(() => resolveConfig(null)) as ConfigInvalidError).problems[0]?.path).toBe('(config)');
     expect((thrown(() => resolveConfig({ apps: [] })) as ConfigInvalidError).problems[0]?.path).toBe('apps');

@@ -18,6 +18,9 @@ const show = (v: unknown): string => {
   }
 };
 
+/** The longest delay Node's timers accept. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 class Checker {
   readonly problems: ConfigProblem[] = [];
 
@@ -39,6 +42,14 @@ class Checker {
     }
   }
 
+  /** Milliseconds: an integer timers can hold (setTimeout fires at once for anything above 2^31 - 1). */
+  ms(path: string, value: unknown, min: number): void {
+    if (value === undefined) return;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_TIMER_MS) {
+      this.add(path, `a whole number of milliseconds from ${min} to ${MAX_TIMER_MS} (about 24.8 days, the longest a timer can wait)`, value);
+    }
+  }
+
   size(path: string, value: unknown): void {
     if (value === undefined) return;
     if ((typeof value !== 'string' && typeof value !== 'number') || parseSize(value) === null) {
@@ -56,7 +67,9 @@ class Checker {
 
   url(path: string, value: unknown): void {
     if (value === undefined) return;
-    if (typeof value !== 'string' || !/^https?:\/\/\S+$/.test(value)) this.add(path, 'an http:// or https:// URL', value);
+    if (typeof value !== 'string' || !/^https?:\/\/\S+$/.test(value) || !URL.canParse(value.replaceAll('${PORT}', '1'))) {
+      this.add(path, 'an http:// or https:// URL', value);
+    }
   }
 }
 
@@ -141,6 +154,15 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
         else if (d === app.name) c.add(`${p}.dependsOn[${j}]`, 'another app, not the app itself', d);
       });
   }
+  if (app.port === undefined) {
+    // ${PORT} is the app's own port; without one there is nothing to put in its place.
+    for (const [section, kind] of [['ready', 'http'], ['ready', 'tcp'], ['health', 'http'], ['health', 'tcp']] as const) {
+      const value = (app[section] as Record<string, unknown> | undefined)?.[kind];
+      if (typeof value === 'string' && value.includes('${PORT}')) {
+        c.problems.push({ path: `${p}.${section}.${kind}`, message: "uses ${PORT} but the app has no port: set port (a number, or 'auto' for a free one)" });
+      }
+    }
+  }
   if (app.ready !== undefined && app.ready !== 'ipc') {
     const r = app.ready;
     if (!isObject(r)) c.add(`${p}.ready`, "{ http | tcp | log | ipc, timeout }, { timeout, announce } or 'ipc'", r);
@@ -154,9 +176,9 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
       c.tcp(`${p}.ready.tcp`, r.tcp);
       if (r.log !== undefined && !(typeof r.log === 'string' && r.log !== '') && !(r.log instanceof RegExp)) c.add(`${p}.ready.log`, 'a non-empty string or a RegExp', r.log);
       if (r.ipc !== undefined && typeof r.ipc !== 'boolean') c.add(`${p}.ready.ipc`, 'true', r.ipc);
-      c.int(`${p}.ready.timeout`, r.timeout, 1);
-      c.int(`${p}.ready.interval`, r.interval, 10);
-      c.int(`${p}.ready.announce`, r.announce, 0);
+      c.ms(`${p}.ready.timeout`, r.timeout, 1);
+      c.ms(`${p}.ready.interval`, r.interval, 10);
+      c.ms(`${p}.ready.announce`, r.announce, 0);
       const timeout = typeof r.timeout === 'number' ? r.timeout : configDefaults.app.ready.timeout;
       if (typeof r.announce === 'number' && r.announce >= timeout) c.add(`${p}.ready.announce`, `less than ready.timeout (${timeout} ms)`, r.announce);
     }
@@ -168,14 +190,14 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
       c.keys(`${p}.restart`, r, configKeys.restart);
       if (r.policy !== undefined && !['on-failure', 'always', 'never'].includes(r.policy as string)) c.add(`${p}.restart.policy`, "'on-failure', 'always' or 'never'", r.policy);
       c.int(`${p}.restart.maxRestarts`, r.maxRestarts, 0);
-      c.int(`${p}.restart.window`, r.window, 1);
-      c.int(`${p}.restart.minUptime`, r.minUptime, 0);
+      c.ms(`${p}.restart.window`, r.window, 1);
+      c.ms(`${p}.restart.minUptime`, r.minUptime, 0);
       if (r.backoff !== undefined) {
         if (!isObject(r.backoff)) c.add(`${p}.restart.backoff`, '{ initial, max }', r.backoff);
         else {
           c.keys(`${p}.restart.backoff`, r.backoff, configKeys.backoff);
-          c.int(`${p}.restart.backoff.initial`, r.backoff.initial, 0);
-          c.int(`${p}.restart.backoff.max`, r.backoff.max, 0);
+          c.ms(`${p}.restart.backoff.initial`, r.backoff.initial, 0);
+          c.ms(`${p}.restart.backoff.max`, r.backoff.max, 0);
         }
       }
     }
@@ -186,7 +208,7 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
     else {
       c.keys(`${p}.stop`, s, configKeys.stop);
       if (s.signal !== undefined && !SIGNALS.has(s.signal as string)) c.add(`${p}.stop.signal`, `one of ${[...SIGNALS].join(', ')}`, s.signal);
-      c.int(`${p}.stop.timeout`, s.timeout, 0);
+      c.ms(`${p}.stop.timeout`, s.timeout, 0);
     }
   }
   if (app.health !== undefined) {
@@ -197,9 +219,9 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
       if ((h.http === undefined) === (h.tcp === undefined)) c.add(`${p}.health`, 'exactly one of http or tcp');
       c.url(`${p}.health.http`, h.http);
       c.tcp(`${p}.health.tcp`, h.tcp);
-      c.int(`${p}.health.interval`, h.interval, 10);
+      c.ms(`${p}.health.interval`, h.interval, 10);
       c.int(`${p}.health.failures`, h.failures, 1);
-      c.int(`${p}.health.timeout`, h.timeout, 1);
+      c.ms(`${p}.health.timeout`, h.timeout, 1);
     }
   }
   if (app.logs !== undefined) {
