@@ -1,13 +1,13 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { freePort, makeTempDir, sleep, spawnFixture, waitFor } from '@pm/test-utils';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../src/index.js';
 import { verbHelp } from '../src/cli/help.js';
 import { pmPaths } from '../src/daemon/paths.js';
 import { makeProject, pm, pmChild, pmStart, projectPids } from './cli-helpers.js';
-import { alive, fixture } from './helpers.js';
+import { alive, fixture, killAll } from './helpers.js';
 
 describe('pm wait', () => {
   it('prints "Services ready" and exits 0 once every resource answers', async () => {
@@ -33,6 +33,16 @@ describe('pm wait', () => {
     expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'Timeout waiting for services\n' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
   });
+
+  it('reports a wrong option or resource as that (exit 2), never as a timeout', async () => {
+    const dir = makeTempDir();
+    const fractional = await pm(['wait', '/etc/hostname', '--interval', '100.5'], { cwd: dir });
+    expect(fractional).toMatchObject({ code: 2, stdout: '' });
+    expect(fractional.stderr).toContain('--interval a positive whole number of milliseconds');
+    const tcp = await pm(['wait', 'tcp:nohost'], { cwd: dir });
+    expect(tcp).toMatchObject({ code: 2, stderr: 'pm wait: "tcp:nohost" is not a tcp resource: write tcp:host:port or tcp:port.\n' });
+    expect((await pm(['wait', `tcp:${await freePort()}`, '--timeout', '0.3'], { cwd: dir })).code).toBe(1);
+  });
 });
 
 describe('pm free-port', () => {
@@ -47,8 +57,24 @@ describe('pm free-port', () => {
     expect(alive(server.pid)).toBe(true);
     const killed = await pm(['free-port', String(port), '--kill'], { cwd: dir });
     expect(killed.code).toBe(0);
-    expect(killed.stdout).toContain(`port ${port} is free`);
+    expect(killed.stdout).toContain(`Ended PID ${server.pid}`);
+    expect(killed.stdout).toContain(`Port ${port} is free.`);
     await server.exited;
+    expect((await pm(['free-port', String(port)], { cwd: dir })).stdout).toBe(`Port ${port} is free.\n`);
+  });
+
+  it('with --kill ends every process sharing the listening socket, and says free only when it is', async () => {
+    const dir = makeTempDir();
+    const port = await freePort();
+    const holders = spawnFixture(fixture('shared-listener.mjs'), { env: { PORT: String(port) } });
+    const [, parent, child] = (await holders.waitForLine('holders')).split(' ').map(Number);
+    onTestFinished(() => killAll([child!, parent!]));
+    const killed = await pm(['free-port', String(port), '--kill'], { cwd: dir });
+    expect(killed.code).toBe(0);
+    expect(killed.stdout).toContain(`Ended PID ${parent}`);
+    expect(killed.stdout).toContain(`Ended PID ${child}`);
+    expect(killed.stdout.trimEnd().split('\n').at(-1)).toBe(`Port ${port} is free.`);
+    await waitFor(() => !alive(child!) && !alive(parent!), { timeout: 5000, message: 'both holders gone' });
     expect((await pm(['free-port', String(port)], { cwd: dir })).stdout).toBe(`Port ${port} is free.\n`);
   });
 });
@@ -145,21 +171,44 @@ describe('pm logs', () => {
   });
 });
 
+describe('pm logs -f across rotations', () => {
+  it('loses no line that the rotated files kept while a fast writer is rotated several times', async () => {
+    const { dir } = makeProject({
+      apps: [{ name: 'chatty', script: fixture('chatty.mjs'), env: { LINES: '40000', START_DELAY_MS: '1500' }, logs: { maxSize: '100K', keep: 60 } }],
+      dashboard: false,
+    });
+    await pmStart(dir);
+    const follower = pmChild(['logs', 'chatty', '-f', '--lines', '0'], { cwd: dir });
+    await waitFor(() => follower.output().includes('done writing'), { timeout: 30_000, message: 'the writer finished' });
+    await sleep(300);
+    follower.kill('SIGINT');
+    const numbers = (text: string) => new Set([...text.matchAll(/^(\d{6}) x+$/gm)].map((m) => Number(m[1])));
+    const followed = numbers(follower.output());
+    const logs = join(dir, '.pm', 'logs');
+    const files = readdirSync(logs).filter((f) => f.startsWith('chatty.log'));
+    expect(files.length, 'rotated at least twice').toBeGreaterThanOrEqual(3);
+    const kept = numbers(files.map((f) => readFileSync(join(logs, f), 'utf8')).join(''));
+    // Copy-then-truncate loses what is written between the two steps; the follower may lose nothing more.
+    const missed = [...kept].filter((n) => !followed.has(n));
+    expect(missed).toEqual([]);
+    expect(followed.size).toBeGreaterThan(38_000);
+  });
+});
+
 describe('deep project folders', () => {
   it('puts the daemon socket in a private 0700 folder of this user when the project path is too long for a socket', async () => {
     const { dir } = makeProject({ apps: [{ name: 'svc', script: fixture('sleeper.mjs') }], dashboard: false });
     const deep = join(dir, 'd'.repeat(110));
     mkdirSync(deep);
     renameSync(join(dir, 'pm.config.json'), join(deep, 'pm.config.json'));
-    try {
-      await pmStart(deep);
-      const socketPath = pmPaths(deep).socket;
-      expect(socketPath.startsWith(deep)).toBe(false);
-      expect(statSync(dirname(socketPath)).mode & 0o777).toBe(0o700);
-      expect(statSync(socketPath).isSocket()).toBe(true);
-      expect((await pm(['status', '--json'], { cwd: deep })).stdout).toContain('"svc"');
-    } finally {
-      expect((await pm(['stop', 'all'], { cwd: deep })).code).toBe(0);
-    }
+    onTestFinished(async () => void (await pm(['stop', 'all'], { cwd: deep })));
+    await pmStart(deep);
+    const socketPath = pmPaths(deep).socket;
+    expect(socketPath.startsWith(deep)).toBe(false);
+    expect(statSync(dirname(socketPath)).mode & 0o777).toBe(0o700);
+    expect(statSync(socketPath).isSocket()).toBe(true);
+    expect((await pm(['status', '--json'], { cwd: deep })).stdout).toContain('"svc"');
+    const stopped = await pm(['stop', 'all'], { cwd: deep });
+    expect(stopped.code, stopped.stderr).toBe(0);
   });
 });

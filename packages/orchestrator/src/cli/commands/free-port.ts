@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { findPortHolder } from '@pm/lock';
+import { findPortHolder, type PortHolder } from '@pm/lock';
 import { pidAlive } from '../../supervisor/proc.js';
 import type { CommandContext } from '../context.js';
 
@@ -21,12 +21,38 @@ export async function freePortCommand(ctx: CommandContext): Promise<number> {
   }
   ctx.stdout.write(`Port ${port} is used by PID ${holder.pid}${holder.command ? ` (${holder.command})` : ''}.\n`);
   if (!ctx.values.kill) return 0;
-  if (holder.pid === process.pid) return 1;
-  process.kill(holder.pid, 'SIGTERM');
-  const deadline = Date.now() + 3000;
-  while (pidAlive(holder.pid) && Date.now() < deadline) await delay(25);
-  if (pidAlive(holder.pid)) process.kill(holder.pid, 'SIGKILL');
-  while (pidAlive(holder.pid) && Date.now() < deadline + 2000) await delay(25);
-  ctx.stdout.write(`Ended PID ${holder.pid}; port ${port} is free.\n`);
+  // Several processes can share a listening socket (a forked server): end each holder in turn, and
+  // say the port is free only once nobody holds it.
+  const ended = new Set<number>();
+  for (let current: PortHolder | null = holder; current; current = await findPortHolder(port)) {
+    if (current.pid === null) {
+      ctx.stderr.write(`Port ${port} is still in use, by a process of another user (or in another namespace); pm cannot see or end it.\n`);
+      return 1;
+    }
+    if (current.pid === process.pid || ended.has(current.pid)) {
+      ctx.stderr.write(`Port ${port} is still held by PID ${current.pid}, which did not let go of it.\n`);
+      return 1;
+    }
+    await endProcess(current.pid);
+    ended.add(current.pid);
+    ctx.stdout.write(`Ended PID ${current.pid}${current.command ? ` (${current.command})` : ''}.\n`);
+  }
+  ctx.stdout.write(`Port ${port} is free.\n`);
   return 0;
+}
+
+/** SIGTERM, then SIGKILL after 3 s; a process that is already gone is fine. */
+async function endProcess(pid: number): Promise<void> {
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(pid, name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  };
+  signal('SIGTERM');
+  const deadline = Date.now() + 3000;
+  while (pidAlive(pid) && Date.now() < deadline) await delay(25);
+  if (pidAlive(pid)) signal('SIGKILL');
+  while (pidAlive(pid) && Date.now() < deadline + 2000) await delay(25);
 }

@@ -30,6 +30,19 @@ function lastLines(file: string, count: number): string[] {
   return lines.slice(-count);
 }
 
+// Often enough that a fast writer's log is rarely rotated twice between two looks (each look is one stat or two).
+const FOLLOW_POLL_MS = 50;
+
+/** Identifies the newest rotated copy (`<log>.1`), so a follower notices a rotation even when the log has grown past its old size again. */
+function rotatedStamp(file: string): string {
+  try {
+    const copy = statSync(`${file}.1`);
+    return `${copy.ino}:${copy.mtimeMs}:${copy.size}`;
+  } catch {
+    return '';
+  }
+}
+
 /** `pm logs [name] [-f] [--lines N]`. */
 export async function logsCommand(ctx: CommandContext): Promise<number> {
   const project = findProject(ctx.values.config as string | undefined);
@@ -51,10 +64,12 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
   const width = Math.max(0, ...names.map((n) => n.length));
   const prefix = (name: string) => (names.length > 1 ? `${paint(`${name.padEnd(width)} |`, prefixColors[all.indexOf(name) % prefixColors.length]!, color)} ` : '');
   const offsets = new Map<string, number>();
+  const rotations = new Map<string, string>();
   for (const name of names) {
     const file = join(dir, `${name}.log`);
     for (const line of lastLines(file, count)) ctx.stdout.write(`${prefix(name)}${line}\n`);
     offsets.set(name, statSync(file).size);
+    rotations.set(name, rotatedStamp(file));
   }
   if (!ctx.values.follow) return 0;
   const partial = new Map<string, string>();
@@ -62,6 +77,8 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
     const timer = setInterval(() => {
       for (const name of names) {
         const file = join(dir, `${name}.log`);
+        // The copy's stamp first, then the size: a rotation in between shows as a shrunk file.
+        const stamp = rotatedStamp(file);
         let size: number;
         try {
           size = statSync(file).size;
@@ -69,15 +86,23 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
           continue;
         }
         let offset = offsets.get(name)!;
-        if (size < offset) offset = 0; // rotated
-        if (size === offset) continue;
-        const text = (partial.get(name) ?? '') + readRange(file, offset, size);
+        let text = partial.get(name) ?? '';
+        const rotated = stamp !== rotations.get(name) || (size < offset && rotatedStamp(file) !== rotations.get(name));
+        if (rotated) {
+          // Copied to .1, then truncated, since the last look: what we had not read yet is at the end
+          // of the copy; the log itself starts again from 0, perhaps already grown past `offset`.
+          rotations.set(name, rotatedStamp(file));
+          const copySize = existsSync(`${file}.1`) ? statSync(`${file}.1`).size : 0;
+          if (copySize > offset) text += readRange(`${file}.1`, offset, copySize);
+          offset = 0;
+        } else if (size < offset) offset = 0; // emptied by hand: read it from its start
+        if (size > offset) text += readRange(file, offset, size);
         offsets.set(name, size);
         const lines = text.split('\n');
         partial.set(name, lines.pop()!);
         for (const line of lines) ctx.stdout.write(`${prefix(name)}${line}\n`);
       }
-    }, 200);
+    }, FOLLOW_POLL_MS);
     const stop = () => {
       clearInterval(timer);
       resolve();

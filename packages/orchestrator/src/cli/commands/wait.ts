@@ -6,10 +6,16 @@ export async function waitCommand(ctx: CommandContext): Promise<number> {
     ctx.stderr.write('pm wait needs at least one resource (http://…, tcp:host:port or a file). See pm wait --help.\n');
     return 2;
   }
-  const timeout = Number(ctx.values.timeout ?? 60) * 1000;
+  const timeout = Math.round(Number(ctx.values.timeout ?? 60) * 1000);
   const interval = Number(ctx.values.interval ?? 250);
-  if (!(timeout > 0) || !(interval > 0)) {
-    ctx.stderr.write('--timeout (seconds) and --interval (ms) take positive numbers.\n');
+  if (!(timeout > 0) || !Number.isInteger(interval) || interval <= 0) {
+    ctx.stderr.write('--timeout takes a positive number of seconds and --interval a positive whole number of milliseconds.\n');
+    return 2;
+  }
+  // wait-on answers a malformed tcp resource with a TypeError from its internals: say what is wrong instead.
+  const badTcp = ctx.positionals.find((r) => r.startsWith('tcp:') && !/^tcp:(?:(?:\[[^\]]+\]|[^:]+):)?\d{1,5}$/.test(r));
+  if (badTcp) {
+    ctx.stderr.write(`pm wait: "${badTcp}" is not a tcp resource: write tcp:host:port or tcp:port.\n`);
     return 2;
   }
   const { default: waitOn } = await import('wait-on');
@@ -22,8 +28,14 @@ export async function waitCommand(ctx: CommandContext): Promise<number> {
     if (ticker) ctx.stderr.write('\r\u001b[K');
     ctx.stdout.write('Services ready\n');
     return 0;
-  } catch {
+  } catch (error) {
     if (ticker) ctx.stderr.write('\r\u001b[K');
+    const message = error instanceof Error ? error.message : String(error);
+    // wait-on rejects with "Timed out waiting for: …"; anything else (a malformed resource) is the user's to fix, not a timeout.
+    if (!/^Timed out/i.test(message)) {
+      ctx.stderr.write(`pm wait: ${message}\n`);
+      return 2;
+    }
     ctx.stderr.write('Timeout waiting for services\n');
     return 1;
   } finally {
