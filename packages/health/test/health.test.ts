@@ -51,6 +51,22 @@ describe('report', () => {
     expect(res2.json).not.toHaveProperty('extra');
   });
 
+  it('answers without the info() fields, and warns, when info() has not settled within checkTimeout', async () => {
+    const warnings: unknown[] = [];
+    const logger = { debug() {}, info() {}, warn: (obj: unknown, msg?: string) => warnings.push([obj, msg]), error() {} };
+    // A stuck status query: the promise never settles.
+    const { url } = await serve({ checkTimeout: 300, checks: { db: () => true }, info: () => new Promise(() => {}), logger });
+    const startedAt = Date.now();
+    const res = await httpRequest(`${url}/health`, { timeout: 5000 });
+    const elapsed = Date.now() - startedAt;
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: 'healthy', checks: { db: { status: 'pass' } } });
+    expect(Object.keys(res.json as object)).toEqual(['status', 'timestamp', 'pid', 'uptime', 'memoryUsage', 'startedAt', 'checks']);
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(3000);
+    expect(warnings).toEqual([[{ timeout: 300 }, expect.stringContaining('info() did not settle within checkTimeout (300 ms)')]]);
+  });
+
   it('is unhealthy (503) when a critical check fails, healthy with a failing non-critical one', async () => {
     const { url } = await serve({
       checks: {
@@ -212,6 +228,24 @@ describe('checks under load', () => {
     await sleep(150);
     await health.report();
     expect(calls).toBe(2);
+  });
+
+  it('a check that throws synchronously fails that run only: /health recovers as soon as the dependency does', async () => {
+    let up = false;
+    // A plain (not async) function: its throw happens inside the call, before any promise exists.
+    const { url } = await serve({ checks: { db: () => { if (!up) throw new Error('db down'); return true; } } });
+    const down = await httpRequest(`${url}/health`);
+    expect(down.status).toBe(503);
+    expect(down.json).toMatchObject({ status: 'unhealthy', checks: { db: { status: 'fail', error: 'db down' } } });
+    up = true;
+    const recovered = await httpRequest(`${url}/health`);
+    expect(recovered.status).toBe(200);
+    expect(recovered.json).toMatchObject({ status: 'healthy', checks: { db: { status: 'pass' } } });
+    // Again, with concurrent requests: each sees the failure, then each sees the recovery.
+    up = false;
+    expect((await Promise.all([1, 2, 3].map(() => httpRequest(`${url}/health`)))).map((r) => r.status)).toEqual([503, 503, 503]);
+    up = true;
+    expect((await Promise.all([1, 2, 3].map(() => httpRequest(`${url}/health`)))).map((r) => r.status)).toEqual([200, 200, 200]);
   });
 
   it('100 concurrent /health requests run a slow check once', async () => {

@@ -42,6 +42,43 @@ describe('createHealth options', () => {
     expect(error.problems.join('\n')).toMatch(/checkTimeout[\s\S]*cacheMs[\s\S]*format[\s\S]*paths.health[\s\S]*three different/);
   });
 
+  it('rejects timeouts longer than setTimeout supports (they would fire after 1 ms), naming the maximum', async () => {
+    const error = thrown(() => createHealth({ checkTimeout: 2 ** 31, checks: { db: { check: () => true, timeout: 2 ** 31 } } }));
+    expect(error.code).toBe('PM_HEALTH_INVALID_OPTIONS');
+    expect(error.problems).toHaveLength(2);
+    expect(error.problems[0]).toMatch(/^checkTimeout must be at most 2147483647 ms .*for no practical limit, use 2147483647 \(got 2147483648\)$/);
+    expect(error.problems[1]).toMatch(/^checks\.db\.timeout must be at most 2147483647 ms/);
+    expect(thrown(() => createHealth().addCheck('db', () => true, { timeout: 2 ** 31 })).problems[0]).toMatch(/timeout must be at most 2147483647/);
+    // The maximum itself is fine, and cacheMs (never a timer) has no such limit.
+    const health = createHealth({ checkTimeout: 2 ** 31 - 1, cacheMs: 2 ** 40, checks: { db: { check: () => true, timeout: 2 ** 31 - 1 } } });
+    health.setReady();
+    expect((await health.report()).checks.db).toMatchObject({ status: 'pass' });
+  });
+
+  it('reports unknown keys at every level, suggesting the option meant', () => {
+    const error = thrown(() =>
+      createHealth({
+        check: { db: () => true },
+        checkTimout: 100,
+        colour: 'blue',
+        checks: { db: { check: () => true, timout: 100, Critical: false } },
+        paths: { helth: '/h' },
+      } as unknown as HealthOptions),
+    );
+    expect(error.code).toBe('PM_HEALTH_INVALID_OPTIONS');
+    expect(error.problems).toEqual([
+      'check is not an option (did you mean checks?)',
+      'checkTimout is not an option (did you mean checkTimeout?)',
+      expect.stringMatching(/^colour is not an option \(known: checks, info, checkTimeout, .*logger\)$/),
+      'checks.db.timout is not an option (did you mean checks.db.timeout?)',
+      'checks.db.Critical is not an option (did you mean checks.db.critical?)',
+      'paths.helth is not an option (did you mean paths.health?)',
+    ]);
+    expect(thrown(() => createHealth().addCheck('db', () => true, { cacheMS: 10 } as never)).problems).toEqual([
+      'check "db".cacheMS is not an option (did you mean check "db".cacheMs?)',
+    ]);
+  });
+
   it('rejects a duplicate check name with PM_HEALTH_DUPLICATE_NAME', () => {
     const health = createHealth({ checks: { db: () => true } });
     expect(() => health.addCheck('db', () => true)).toThrow(DuplicateNameError);
@@ -79,6 +116,44 @@ describe('createShutdown options and lifecycle (in process)', () => {
     ]);
     expect(thrown(() => createShutdown({ drainDelay: 5000, timeout: 5000 })).problems[0]).toMatch(/drainDelay/);
     expect(thrown(() => createShutdown({ drainDelay: 1000, drainTimeout: 4000, timeout: 5000 })).problems[0]).toMatch(/drainDelay \+ drainTimeout/);
+  });
+
+  it('rejects ms options longer than setTimeout supports, naming the maximum', () => {
+    const error = thrown(() =>
+      createShutdown({ signals: [], timeout: 2 ** 31, hookTimeout: 2 ** 31, drainTimeout: 2 ** 31, drainDelay: 2 ** 31, hooks: [{ name: 'db', fn: () => {}, timeout: 2 ** 31 }] }),
+    );
+    expect(error.problems.map((p) => p.split(' must ')[0])).toEqual(['hooks[0].timeout', 'hookTimeout', 'timeout', 'drainDelay', 'drainTimeout']);
+    expect(error.problems.every((p) => p.includes('must be at most 2147483647 ms'))).toBe(true);
+    expect(error.problems[2]).toContain('for no practical limit, use 2147483647');
+    // A delay has no "no limit" reading: no such hint.
+    expect(error.problems[3]).not.toContain('no practical limit');
+    const atMax = createShutdown({ signals: [], timeout: 2 ** 31 - 1, hookTimeout: 2 ** 31 - 1, exit: () => {} });
+    atMax.uninstall();
+    expect(thrown(() => createShutdown({ signals: [] }).addHook('db', () => {}, { timeout: 2 ** 31 })).problems[0]).toMatch(/at most 2147483647/);
+  });
+
+  it('reports unknown keys, in options and hooks, suggesting the option meant', () => {
+    const error = thrown(() =>
+      createShutdown({ signal: ['SIGUSR2'], timout: 1000, drainDelayMs: 5000, hooks: [{ name: 'db', fn: () => {}, ordr: 2 }] } as unknown as ShutdownOptions),
+    );
+    expect(error.code).toBe('PM_HEALTH_INVALID_OPTIONS');
+    expect(error.problems).toEqual([
+      'signal is not an option (did you mean signals?)',
+      'timout is not an option (did you mean timeout?)',
+      'drainDelayMs is not an option (did you mean drainDelay?)',
+      'hooks[0].ordr is not an option (did you mean hooks[0].order?)',
+    ]);
+    const shutdown = createShutdown({ signals: [], exit: () => {} });
+    expect(thrown(() => shutdown.addHook('db', () => {}, { timout: 10 } as never)).problems).toEqual(['hook "db".timout is not an option (did you mean hook "db".timeout?)']);
+    shutdown.uninstall();
+  });
+
+  it('installs one listener for a signal listed twice', () => {
+    const before = process.listenerCount('SIGHUP');
+    const shutdown = createShutdown({ signals: ['SIGHUP', 'SIGHUP'], exit: () => {} });
+    expect(process.listenerCount('SIGHUP')).toBe(before + 1);
+    shutdown.uninstall();
+    expect(process.listenerCount('SIGHUP')).toBe(before);
   });
 
   it('caps the default drainTimeout at half of what timeout leaves after drainDelay', () => {
@@ -178,6 +253,19 @@ describe('createShutdown options and lifecycle (in process)', () => {
       const k8s = createShutdown({ signals: [], exit: () => {} });
       expect(k8s.drainDelay).toBe(shutdownDefaults.kubernetesDrainDelay);
       expect(createShutdown({ signals: [], drainDelay: 250, exit: () => {} }).drainDelay).toBe(250);
+      // A short timeout shortens the implicit delay to fit (at most half of timeout) instead of failing
+      // over a drainDelay the user never set; a given drainTimeout leaves it at most half of the rest.
+      const short = createShutdown({ signals: [], timeout: 4000, exit: () => {} });
+      expect([short.drainDelay, short.drainTimeout]).toEqual([2000, 1000]);
+      const withDrain = createShutdown({ signals: [], timeout: 4000, drainTimeout: 3000, exit: () => {} });
+      expect([withDrain.drainDelay, withDrain.drainTimeout]).toEqual([500, 3000]);
+      // Budgets that fit 5 s keep it, as before.
+      const roomy = createShutdown({ signals: [], timeout: 10_000, exit: () => {} });
+      const roomyDrain = createShutdown({ signals: [], timeout: 25_000, drainTimeout: 10_000, exit: () => {} });
+      expect([roomy.drainDelay, roomyDrain.drainDelay]).toEqual([shutdownDefaults.kubernetesDrainDelay, shutdownDefaults.kubernetesDrainDelay]);
+      // Options that are wrong by themselves are still reported, about those options.
+      expect(thrown(() => createShutdown({ signals: [], timeout: 4000, drainTimeout: 4000 })).problems[0]).toMatch(/drainTimeout \(0 \+ 4000 ms\)/);
+      for (const s of [short, withDrain, roomy, roomyDrain]) s.uninstall();
     } finally {
       if (saved === undefined) delete process.env.KUBERNETES_SERVICE_HOST;
       else process.env.KUBERNETES_SERVICE_HOST = saved;

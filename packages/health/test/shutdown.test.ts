@@ -129,6 +129,31 @@ describe('graceful shutdown of a real process', () => {
     expect(Date.now() - secondAt).toBeLessThan(2000);
   });
 
+  it.each([
+    { startedBy: 'shutdown(reason)', config: { selfShutdown: true }, reason: 'self' },
+    { startedBy: 'an uncaught exception', config: { handleErrors: true, throwAfterListen: true }, reason: 'uncaughtException' },
+  ])('after a shutdown started by $startedBy, the first signal does not force exit; a second signal does', async ({ config, reason }) => {
+    const { app } = await startApp({ ...config, hookTimeout: 20_000, timeout: 25_000, hooks: [{ name: 'hangs', behaviour: 'hang' }] });
+    await app.waitForLine(`hook hangs start ${reason}`);
+    app.kill('SIGTERM');
+    // Generous: a wrongly forced exit takes a few ms.
+    await sleep(500);
+    expect(app.child.exitCode).toBeNull();
+    expect(app.stdout.some((l) => l.startsWith('exit'))).toBe(false);
+    const secondAt = Date.now();
+    app.kill('SIGTERM');
+    expect((await app.exited).code).toBe(1);
+    expect(Date.now() - secondAt).toBeLessThan(2000);
+  });
+
+  it('a signal listed twice in signals is handled once: one SIGTERM shuts down cleanly (exit 0), not forced', async () => {
+    const { app } = await startApp({ signals: ['SIGTERM', 'SIGHUP', 'SIGTERM'], hooks: [{ name: 'db', behaviour: 'slow' }] });
+    app.kill('SIGTERM');
+    expect((await app.exited).code).toBe(0);
+    expect(app.stdout).toContain('hook db done');
+    expect(app.stdout).toContain('exit 0');
+  });
+
   it('releases the lock last: the lock file is gone after exit', async () => {
     const lockFile = join(makeTempDir(), 'app.pid');
     const { app } = await startApp({ lockFile, hooks: [{ name: 'db' }] });
@@ -233,6 +258,40 @@ describe('graceful shutdown of a real process', () => {
     expect((await app.exited).code).toBe(0);
     blocker.destroy();
     idle.destroy();
+  });
+
+  it('https: a TCP connection stuck before its TLS handshake is destroyed at drainTimeout; hooks and the lock release still run, exit 1', async () => {
+    // The committed test certificate (test/fixtures/tls-*.pem) serves the fixture's https server.
+    const lockFile = join(makeTempDir(), 'app.pid');
+    const { app, port } = await startApp({ tls: true, lockFile, drainTimeout: 800, timeout: 10_000, hooks: [{ name: 'db' }] }, { PROCESS_MANAGER_DEBUG: 'true' });
+    // Connected, but no ClientHello ever sent: a stalled client, or a load balancer's TCP probe.
+    const stalled = connect(port, '127.0.0.1');
+    stalled.on('error', () => {});
+    await new Promise((resolve) => stalled.once('connect', resolve));
+    // The server accepts in order: once a later connection has been served, the stalled one has been accepted too.
+    const served = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest({ host: '127.0.0.1', port, path: '/', agent: false, rejectUnauthorized: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(served).toBe(200);
+    const signalledAt = Date.now();
+    app.kill('SIGTERM');
+    expect((await app.exited).code).toBe(1);
+    const elapsed = Date.now() - signalledAt;
+    expect(elapsed).toBeGreaterThanOrEqual(750);
+    // Far below the 10 s total timeout, which would have forced exit without hooks.
+    expect(elapsed).toBeLessThan(5000);
+    expect(app.stdout).toContain('hook db done');
+    expect(app.stdout).toContain('lock released');
+    expect(existsSync(lockFile)).toBe(false);
+    const log = app.stderr.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(log.find((l) => l.code === 'PM_SHUTDOWN_DRAIN_TIMEOUT')).toMatchObject({ connections: 1 });
+    expect(log.find((l) => l.code === 'PM_SHUTDOWN_TIMEOUT')).toBeUndefined();
+    stalled.destroy();
   });
 
   it('drains an https server too: the in-flight request completes, idle TLS sockets do not delay exit', async () => {

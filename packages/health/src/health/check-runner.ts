@@ -43,45 +43,51 @@ export class CheckRunner {
       // The previous run is still hanging past its timeout: report that rather than start another.
       return Promise.resolve(this.fail(new CheckTimeoutError(this.name, this.timeout, true), now - this.hungSince));
     }
-    const shared = this.execute(now);
-    this.shared = shared;
-    return shared;
+    return this.execute(now);
   }
 
+  /** Starts a run and makes it the shared one before the check is called (a check may fail synchronously). */
   private execute(start: number): Promise<CheckResult> {
-    return new Promise<CheckResult>((resolve) => {
-      const controller = new AbortController();
-      let done = false;
-      const finish = (result: CheckResult) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        this.shared = undefined;
-        this.last = { at: performance.now(), result };
-        resolve(result);
-      };
-      const timer = setTimeout(() => {
-        this.hungSince = start;
-        controller.abort(new CheckTimeoutError(this.name, this.timeout));
-        finish(this.fail(new CheckTimeoutError(this.name, this.timeout), performance.now() - start));
-      }, this.timeout);
-      // A pending check must not keep an otherwise finished process alive.
-      timer.unref();
+    let resolve!: (result: CheckResult) => void;
+    const run = new Promise<CheckResult>((r) => (resolve = r));
+    this.shared = run;
+    const controller = new AbortController();
+    let done = false;
+    const finish = (result: CheckResult) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      // Only this run's own slot: never clear a newer run's.
+      if (this.shared === run) this.shared = undefined;
+      this.last = { at: performance.now(), result };
+      resolve(result);
+    };
+    const timer = setTimeout(() => {
+      this.hungSince = start;
+      controller.abort(new CheckTimeoutError(this.name, this.timeout));
+      finish(this.fail(new CheckTimeoutError(this.name, this.timeout), performance.now() - start));
+    }, this.timeout);
+    // A pending check must not keep an otherwise finished process alive.
+    timer.unref();
 
-      const settle = (value: unknown, failed: boolean) => {
-        if (done) {
-          this.hungSince = undefined; // the late run finally settled: the next request runs the check again
-          return;
-        }
-        const durationMs = performance.now() - start;
-        finish(failed || value === false ? this.fail(new CheckFailedError(this.name, failed ? value : false), durationMs) : this.pass(durationMs));
-      };
-      try {
-        Promise.resolve(this.fn(controller.signal)).then((v) => settle(v, false), (e: unknown) => settle(e, true));
-      } catch (error) {
-        settle(error, true);
+    const settle = (value: unknown, failed: boolean) => {
+      if (done) {
+        this.hungSince = undefined; // the late run finally settled: the next request runs the check again
+        return;
       }
-    });
+      const durationMs = performance.now() - start;
+      finish(failed || value === false ? this.fail(new CheckFailedError(this.name, failed ? value : false), durationMs) : this.pass(durationMs));
+    };
+    // A check that throws synchronously (a plain function, not an async one) fails like one that rejects.
+    let value: unknown;
+    try {
+      value = this.fn(controller.signal);
+    } catch (error) {
+      settle(error, true);
+      return run;
+    }
+    Promise.resolve(value).then((v) => settle(v, false), (e: unknown) => settle(e, true));
+    return run;
   }
 
   private pass(durationMs: number): CheckResult {

@@ -71,18 +71,42 @@ export function createHealth(options: HealthOptions = {}): Health {
     else addCheck(name, def.check, def);
   }
 
+  // info() gets the default check timeout: a stuck status query must not hang /health (the probe's
+  // answer would never come). Late or failing, the report goes out without its fields.
   const readInfo = (): Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined> => {
     if (!resolved.info) return undefined;
     const onError = (error: unknown) => {
       logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'health info() failed; its fields are left out');
       return undefined;
     };
+    let value: ReturnType<NonNullable<typeof resolved.info>>;
     try {
-      const value = resolved.info();
-      return value instanceof Promise ? value.then((v) => v, onError) : value;
+      value = resolved.info();
     } catch (error) {
       return onError(error);
     }
+    if (!(value instanceof Promise)) return value;
+    return new Promise((resolve) => {
+      const timeout = resolved.checkTimeout;
+      let late = false;
+      const timer = setTimeout(() => {
+        late = true;
+        logger.warn({ timeout }, `health info() did not settle within checkTimeout (${timeout} ms); its fields are left out`);
+        resolve(undefined);
+      }, timeout);
+      // A late info() must not keep an otherwise finished process alive.
+      timer.unref();
+      value.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          if (!late) resolve(onError(error)); // already answered without it and warned
+        },
+      );
+    });
   };
 
   const assemble = (results: ReadonlyArray<readonly [string, CheckResult]>, info: Record<string, unknown> | undefined): HealthReport => {

@@ -1,6 +1,6 @@
 import { InvalidOptionsError } from '../errors.js';
 import { isLogger, type Logger } from '../logger.js';
-import { checkBoolean, checkMs, isRecord } from '../validate.js';
+import { checkBoolean, checkKnownKeys, checkMs, isRecord } from '../validate.js';
 
 /**
  * A health check: resolves (with anything but `false`) when healthy; throws, rejects or returns
@@ -10,7 +10,7 @@ export type CheckFunction = (signal: AbortSignal) => unknown;
 
 /** Per-check options (also the shape of an entry in {@link HealthOptions.checks}). */
 export interface CheckOptions {
-  /** Milliseconds before the check is cut off and reported as failed. @default 1000 */
+  /** Milliseconds before the check is cut off and reported as failed; at most 2147483647 (about 24.8 days). @default the health `checkTimeout` */
   timeout?: number;
   /** A failing critical check makes the whole report `unhealthy` (503); a non-critical one only shows in `checks`. @default true */
   critical?: boolean;
@@ -40,10 +40,12 @@ export interface HealthOptions {
   checks?: Record<string, CheckFunction | CheckDefinition>;
   /**
    * Extra fields merged into the report (e.g. active agents, database status). May be async; its
-   * fields never override the built-in ones. @default none
+   * fields never override the built-in ones. Bounded by `checkTimeout`: when it throws, rejects or
+   * has not settled by then, the report is answered without its fields and a warning is logged.
+   * @default none
    */
   info?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
-  /** Default timeout of a check, in ms. @default 1000 */
+  /** Default timeout of a check, in ms; also bounds `info()`. At most 2147483647 (about 24.8 days). @default 1000 */
   checkTimeout?: number;
   /** Default for whether checks are critical. @default true */
   critical?: boolean;
@@ -98,6 +100,15 @@ export interface ResolvedHealthOptions {
   logger: Logger | undefined;
 }
 
+// Every option key, so a typo (`timout`, `check` for `checks`) is reported instead of ignored. Typed as
+// a Record of the interface's keys: adding an option without listing it here does not compile.
+const healthOptionKeys = Object.keys({
+  checks: true, info: true, checkTimeout: true, critical: true, cacheMs: true, paths: true, format: true,
+  exposeDetails: true, readyChecks: true, notFound: true, announceToSupervisor: true, logger: true,
+} satisfies Record<keyof HealthOptions, true>);
+const checkDefinitionKeys = Object.keys({ check: true, timeout: true, critical: true, cacheMs: true } satisfies Record<keyof CheckDefinition, true>);
+const pathKeys = Object.keys({ health: true, live: true, ready: true } satisfies Record<keyof HealthPaths, true>);
+
 /** Problems with one check's options, for `checks` and `addCheck` alike. */
 export function checkDefinitionProblems(label: string, definition: unknown): string[] {
   const problems: string[] = [];
@@ -105,9 +116,11 @@ export function checkDefinitionProblems(label: string, definition: unknown): str
   if (!isRecord(definition) || typeof definition.check !== 'function') {
     return [`${label} must be a function or { check: function, timeout?, critical?, cacheMs? }`];
   }
-  checkMs(problems, `${label}.timeout`, definition.timeout, 1);
+  checkKnownKeys(problems, `${label}.`, definition, checkDefinitionKeys);
+  checkMs(problems, `${label}.timeout`, definition.timeout, 1, { timer: true, noLimit: true });
   checkBoolean(problems, `${label}.critical`, definition.critical);
-  checkMs(problems, `${label}.cacheMs`, definition.cacheMs, 0);
+  // Compared with a clock, never handed to setTimeout: any finite length works.
+  checkMs(problems, `${label}.cacheMs`, definition.cacheMs, 0, { timer: false });
   return problems;
 }
 
@@ -115,9 +128,10 @@ export function checkDefinitionProblems(label: string, definition: unknown): str
 export function resolveHealthOptions(options: HealthOptions): ResolvedHealthOptions {
   const problems: string[] = [];
   if (!isRecord(options as unknown)) throw new InvalidOptionsError('createHealth', ['options must be an object']);
-  checkMs(problems, 'checkTimeout', options.checkTimeout, 1);
+  checkKnownKeys(problems, '', options as Record<string, unknown>, healthOptionKeys);
+  checkMs(problems, 'checkTimeout', options.checkTimeout, 1, { timer: true, noLimit: true });
   checkBoolean(problems, 'critical', options.critical);
-  checkMs(problems, 'cacheMs', options.cacheMs, 0);
+  checkMs(problems, 'cacheMs', options.cacheMs, 0, { timer: false });
   checkBoolean(problems, 'exposeDetails', options.exposeDetails);
   checkBoolean(problems, 'readyChecks', options.readyChecks);
   checkBoolean(problems, 'notFound', options.notFound);
@@ -131,8 +145,10 @@ export function resolveHealthOptions(options: HealthOptions): ResolvedHealthOpti
     if (!isRecord(options.checks)) problems.push('checks must be an object of name -> check');
     else for (const [name, def] of Object.entries(options.checks)) problems.push(...checkDefinitionProblems(`checks.${name}`, def));
   }
-  const paths = { ...healthDefaults.paths, ...(isRecord(options.paths) ? options.paths : {}) };
+  const given: Record<string, unknown> = isRecord(options.paths) ? options.paths : {};
   if (options.paths !== undefined && !isRecord(options.paths)) problems.push('paths must be an object { health?, live?, ready? }');
+  checkKnownKeys(problems, 'paths.', given, pathKeys);
+  const paths = { ...healthDefaults.paths, ...Object.fromEntries(Object.entries(given).filter(([k]) => pathKeys.includes(k))) } as Required<HealthPaths>;
   for (const [key, value] of Object.entries(paths)) {
     if (typeof value !== 'string' || !value.startsWith('/') || value.includes('?')) {
       problems.push(`paths.${key} must be a path starting with "/" and without a query (got ${JSON.stringify(value)})`);

@@ -19,7 +19,7 @@ export interface ShutdownResult {
   reason: string;
   /** 0 when clean; 1 when a hook failed or timed out, connections were cut at `drainTimeout`, the lock release failed, exit was forced, or it started from an uncaught error. */
   exitCode: 0 | 1;
-  /** True when exit was forced by the total timeout or a second signal. */
+  /** True when exit was forced by the total timeout or a second signal (the first one after `shutdown()` or an uncaught error does not force). */
   forced: boolean;
   /** From start to the exit call, in ms. */
   durationMs: number;
@@ -46,7 +46,7 @@ export interface Shutdown extends AsyncDisposable {
   addServer(server: DrainableServer): void;
   /** True once shutdown has started. */
   readonly shuttingDown: boolean;
-  /** The drain delay in effect, in ms (the option, else 5000 under Kubernetes, else 0). */
+  /** The drain delay in effect, in ms (the option, else 5000 under Kubernetes, shortened to fit a short `timeout`, else 0). */
   readonly drainDelay: number;
   /** The drain timeout in effect, in ms. */
   readonly drainTimeout: number;
@@ -83,6 +83,8 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
   let exited = false;
   let installed = true;
   let resolveForced: ((result: ShutdownResult) => void) | undefined;
+  /** Set by the first signal: only a signal after it forces exit, not one after `shutdown()` or an uncaught error. */
+  let signalled = false;
   let startedAt = 0;
   const errors: PmHealthError[] = [];
   const outcomes: HookOutcome[] = [];
@@ -198,8 +200,15 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
+    const second = signalled;
+    signalled = true;
+    if (second && running) {
+      force(new ShutdownError(HealthErrorCodes.shutdownForced, `Second signal (${signal}) during shutdown; forcing exit`), signal);
+      return;
+    }
     if (running) {
-      force(new ShutdownError(HealthErrorCodes.shutdownForced, `Second ${signal} during shutdown; forcing exit`), signal);
+      // Started by shutdown() or an uncaught error: this is the first signal, and the sequence already runs.
+      logger.info({ signal }, `${signal} during shutdown; it goes on (another signal forces exit)`);
       return;
     }
     void start(signal, false);
@@ -218,7 +227,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     process.on('uncaughtException', onUncaught);
     process.on('unhandledRejection', onRejection);
   }
-  logger.debug({ signals: o.signals, servers: drains.size, hooks: hooks.size }, 'shutdown installed');
+  logger.debug({ signals: o.signals, servers: drains.size, hooks: hooks.size, drainDelay: o.drainDelay, drainTimeout: o.drainTimeout }, 'shutdown installed');
 
   const uninstall = () => {
     if (!installed) return;

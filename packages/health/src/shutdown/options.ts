@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { InvalidOptionsError } from '../errors.js';
 import { isLogger, type Logger } from '../logger.js';
-import { checkBoolean, checkMs } from '../validate.js';
+import { checkBoolean, checkKnownKeys, checkMs, isRecord } from '../validate.js';
 
 /** A server to drain: any `node:http` / `node:https` server (a plain `net.Server` works too). */
 export type DrainableServer = import('node:net').Server;
@@ -31,7 +31,7 @@ export type HookFunction = (context: HookContext) => unknown;
 export interface HookOptions {
   /** Hooks run one after another in ascending `order`; equal orders run in the order they were added. @default 0 */
   order?: number;
-  /** Milliseconds before the hook is abandoned (logged, exit code 1) and the next one runs. @default the shutdown `hookTimeout` */
+  /** Milliseconds before the hook is abandoned (logged, exit code 1) and the next one runs; at most 2147483647. @default the shutdown `hookTimeout` */
   timeout?: number;
 }
 
@@ -45,7 +45,11 @@ export interface HookDefinition extends HookOptions {
 
 /** Options of `createShutdown`. */
 export interface ShutdownOptions {
-  /** Signals that start the shutdown; a second one forces exit at once. @default ['SIGTERM', 'SIGINT'] */
+  /**
+   * Signals that start the shutdown (a signal listed twice counts once). A second signal during
+   * shutdown forces exit at once; a shutdown started by `shutdown(reason)` or an uncaught error is
+   * not a signal, so the first signal after it does not force. @default ['SIGTERM', 'SIGINT']
+   */
   signals?: NodeJS.Signals[];
   /** Servers to drain. Create the shutdown before they accept connections, so every socket is tracked. @default [] */
   servers?: DrainableServer[];
@@ -55,13 +59,16 @@ export interface ShutdownOptions {
   lock?: ReleasableLock;
   /** Hooks to add up front (more with `addHook`). @default [] */
   hooks?: HookDefinition[];
-  /** Default per-hook timeout in ms; also bounds the lock release. @default 5000 */
+  /** Default per-hook timeout in ms; also bounds the lock release. At most 2147483647 (about 24.8 days). @default 5000 */
   hookTimeout?: number;
-  /** Total time budget in ms, drain delay included; when it elapses, exit is forced with code 1. @default 25000 */
+  /** Total time budget in ms, drain delay included; when it elapses, exit is forced with code 1. At most 2147483647. @default 25000 */
   timeout?: number;
   /**
    * Ms to keep serving (with `/readyz` at 503) before the servers stop accepting, so load balancers
-   * notice first. @default 0, or 5000 when env `KUBERNETES_SERVICE_HOST` is set (read when `createShutdown` is called)
+   * notice first. When not given and env `KUBERNETES_SERVICE_HOST` is set (read when `createShutdown`
+   * is called), 5000, shortened to fit a short `timeout`: at most half of `timeout` (of what
+   * `drainTimeout` leaves of it, when given).
+   * @default 0, or 5000 when env `KUBERNETES_SERVICE_HOST` is set (shortened to fit a short `timeout`)
    */
   drainDelay?: number;
   /**
@@ -85,7 +92,7 @@ export const shutdownDefaults = {
   hookTimeout: 5000,
   timeout: 25_000,
   drainDelay: 0,
-  /** `drainDelay` when env `KUBERNETES_SERVICE_HOST` is set and no `drainDelay` is given. */
+  /** `drainDelay` when env `KUBERNETES_SERVICE_HOST` is set and no `drainDelay` is given (shortened to fit a short `timeout`). */
   kubernetesDrainDelay: 5000,
   /** Cap of `drainTimeout` when not given: at most half of `timeout - drainDelay`. */
   drainTimeout: 10_000,
@@ -107,15 +114,24 @@ export interface ResolvedShutdownOptions {
 
 const uncatchable = new Set(['SIGKILL', 'SIGSTOP']);
 
+// Every option key, so a typo (`signal`, `timout`, `ordr`) is reported instead of ignored. Typed as a
+// Record of the interface's keys: adding an option without listing it here does not compile.
+const shutdownOptionKeys = Object.keys({
+  signals: true, servers: true, health: true, lock: true, hooks: true, hookTimeout: true, timeout: true,
+  drainDelay: true, drainTimeout: true, handleErrors: true, exit: true, logger: true,
+} satisfies Record<keyof ShutdownOptions, true>);
+const hookDefinitionKeys = Object.keys({ name: true, fn: true, order: true, timeout: true } satisfies Record<keyof HookDefinition, true>);
+
 /** Problems with one hook's options, for `hooks` and `addHook` alike. */
 export function hookProblems(label: string, hook: { name?: unknown; fn?: unknown; order?: unknown; timeout?: unknown }): string[] {
   const problems: string[] = [];
   if (typeof hook.name !== 'string' || hook.name === '') problems.push(`${label}.name must be a non-empty string`);
   if (typeof hook.fn !== 'function') problems.push(`${label}.fn must be a function`);
+  if (isRecord(hook)) checkKnownKeys(problems, `${label}.`, hook, hookDefinitionKeys);
   if (hook.order !== undefined && (typeof hook.order !== 'number' || !Number.isFinite(hook.order))) {
     problems.push(`${label}.order must be a finite number (got ${JSON.stringify(hook.order)})`);
   }
-  checkMs(problems, `${label}.timeout`, hook.timeout, 1);
+  checkMs(problems, `${label}.timeout`, hook.timeout, 1, { timer: true, noLimit: true });
   return problems;
 }
 
@@ -123,6 +139,7 @@ export function hookProblems(label: string, hook: { name?: unknown; fn?: unknown
 export function resolveShutdownOptions(options: ShutdownOptions): ResolvedShutdownOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('createShutdown', ['options must be an object']);
   const problems: string[] = [];
+  checkKnownKeys(problems, '', options as unknown as Record<string, unknown>, shutdownOptionKeys);
   const signals = options.signals ?? [...shutdownDefaults.signals];
   if (!Array.isArray(signals)) problems.push('signals must be an array of signal names, e.g. [\'SIGTERM\', \'SIGINT\']');
   else {
@@ -152,17 +169,16 @@ export function resolveShutdownOptions(options: ShutdownOptions): ResolvedShutdo
       if (dup !== undefined) problems.push(`hooks: the name ${JSON.stringify(dup)} is used twice`);
     }
   }
-  checkMs(problems, 'hookTimeout', options.hookTimeout, 1);
-  checkMs(problems, 'timeout', options.timeout, 1);
+  checkMs(problems, 'hookTimeout', options.hookTimeout, 1, { timer: true, noLimit: true });
+  checkMs(problems, 'timeout', options.timeout, 1, { timer: true, noLimit: true });
   checkMs(problems, 'drainDelay', options.drainDelay, 0);
-  checkMs(problems, 'drainTimeout', options.drainTimeout, 1);
+  checkMs(problems, 'drainTimeout', options.drainTimeout, 1, { timer: true, noLimit: true });
   checkBoolean(problems, 'handleErrors', options.handleErrors);
   if (options.exit !== undefined && typeof options.exit !== 'function') problems.push('exit must be a function (code) => void');
   if (options.logger !== undefined && !isLogger(options.logger)) problems.push('logger must have debug, info, warn and error methods (a pino logger works)');
 
   const timeout = options.timeout ?? shutdownDefaults.timeout;
-  const drainDelay =
-    options.drainDelay ?? (process.env.KUBERNETES_SERVICE_HOST ? shutdownDefaults.kubernetesDrainDelay : shutdownDefaults.drainDelay);
+  const drainDelay = options.drainDelay ?? (process.env.KUBERNETES_SERVICE_HOST ? kubernetesDrainDelay(timeout, options.drainTimeout) : shutdownDefaults.drainDelay);
   if (problems.length === 0 && drainDelay >= timeout) {
     problems.push(`drainDelay (${drainDelay} ms) must be shorter than timeout (${timeout} ms), or nothing is left for draining and hooks`);
   }
@@ -176,7 +192,8 @@ export function resolveShutdownOptions(options: ShutdownOptions): ResolvedShutdo
   if (problems.length > 0) throw new InvalidOptionsError('createShutdown', problems);
 
   return {
-    signals: signals as NodeJS.Signals[],
+    // A signal listed twice would get two listeners, and its first delivery would count as a second signal.
+    signals: [...new Set(signals as NodeJS.Signals[])],
     hookTimeout: options.hookTimeout ?? shutdownDefaults.hookTimeout,
     timeout,
     drainDelay,
@@ -185,4 +202,16 @@ export function resolveShutdownOptions(options: ShutdownOptions): ResolvedShutdo
     exit: options.exit ?? ((code: number) => process.exit(code)),
     logger: options.logger,
   };
+}
+
+/**
+ * The drain delay used under Kubernetes when none is given: 5000 ms, unless that would take more
+ * than half of `timeout` (or, when `drainTimeout` is given, more than half of what it leaves); then
+ * that half. Any `timeout` of 10 s or more (the default is 25 s) keeps the full 5 s, and a short
+ * one no longer fails over a `drainDelay` the user never set; any problem left is about the options
+ * they did set.
+ */
+function kubernetesDrainDelay(timeout: number, drainTimeout: number | undefined): number {
+  const budget = drainTimeout === undefined ? timeout : Math.max(0, timeout - drainTimeout);
+  return Math.min(shutdownDefaults.kubernetesDrainDelay, Math.floor(budget / 2));
 }

@@ -33,21 +33,33 @@ const IDLE_GRACE_MS = 15;
  */
 export class ServerDrain {
   private readonly sockets = new Set<TrackedSocket>();
-  private readonly connectionEvent: 'connection' | 'secureConnection';
+  /**
+   * TLS only: every raw TCP socket, from 'connection'. One still in its TLS handshake (a stalled
+   * client, a load balancer's TCP probe) has no TLSSocket yet, so `sockets` does not know it, yet it
+   * keeps the server from closing: it is destroyed at `drainTimeout` with the busy ones.
+   */
+  private readonly rawSockets = new Set<Socket>();
+  private readonly tls: boolean;
   private draining = false;
 
   constructor(private readonly server: DrainableServer) {
     // For TLS the socket that serves requests is the TLSSocket from 'secureConnection'; the raw TCP
-    // socket under it never sees a request and would look idle forever.
-    this.connectionEvent = server instanceof TlsServer ? 'secureConnection' : 'connection';
-    server.on(this.connectionEvent, this.onConnection);
+    // socket under it never sees a request and would look idle forever, so it is only tracked apart.
+    this.tls = server instanceof TlsServer;
+    if (this.tls) {
+      server.on('secureConnection', this.onConnection);
+      server.on('connection', this.onRawConnection);
+    } else server.on('connection', this.onConnection);
     // First in line, so the header is set before the app's own listener writes anything.
     server.prependListener('request', this.onRequest);
   }
 
   /** Stops tracking (removes the listeners this added). */
   untrack(): void {
-    this.server.off(this.connectionEvent, this.onConnection);
+    if (this.tls) {
+      this.server.off('secureConnection', this.onConnection);
+      this.server.off('connection', this.onRawConnection);
+    } else this.server.off('connection', this.onConnection);
     this.server.off('request', this.onRequest);
   }
 
@@ -90,9 +102,16 @@ export class ServerDrain {
     const outcome = await Promise.race([closed, expired]);
     clearTimeout(timer);
     if (outcome !== 'expired') return 0;
-    const cut = this.sockets.size;
+    let cut = this.sockets.size;
     for (const socket of this.sockets) socket.destroy();
     http.closeAllConnections?.();
+    // Destroying a TLSSocket destroys its raw socket at once; the raw sockets still open never
+    // finished their handshake: count and destroy them too.
+    for (const socket of this.rawSockets) {
+      if (socket.destroyed) continue;
+      cut++;
+      socket.destroy();
+    }
     await closed;
     return cut;
   }
@@ -108,6 +127,11 @@ export class ServerDrain {
   private readonly onConnection = (socket: TrackedSocket): void => {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
+  };
+
+  private readonly onRawConnection = (socket: Socket): void => {
+    this.rawSockets.add(socket);
+    socket.once('close', () => this.rawSockets.delete(socket));
   };
 
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
