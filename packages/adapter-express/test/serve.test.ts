@@ -120,6 +120,15 @@ describe('serve() options', () => {
     expect((error as { problems: string[] }).problems).toHaveLength(5);
   });
 
+  it('a typo in the shutdown options passed through is reported by @pm/health with a suggestion, and the lock is released', async () => {
+    const path = join(makeTempDir(), 'app.pid');
+    const listeners = process.listenerCount('SIGTERM');
+    const error = await serve(() => {}, { ...quiet(), port: 0, lock: { path }, shutdown: { exit: vi.fn(), signal: ['SIGTERM'] } as never }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PM_HEALTH_INVALID_OPTIONS', problems: ['signal is not an option (did you mean signals?)'] });
+    expect(existsSync(path)).toBe(false);
+    expect(process.listenerCount('SIGTERM')).toBe(listeners);
+  });
+
   it('invalid health options are reported by @pm/health, and no lock is left behind', async () => {
     const path = join(makeTempDir(), 'app.pid');
     const error = await serve(() => {}, { ...quiet(), lock: { path }, health: { checkTimeout: -1 } }).catch((e: unknown) => e);

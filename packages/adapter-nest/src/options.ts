@@ -12,7 +12,10 @@ export interface PmModuleOptions {
    * @default {} (lock `app` at env `PID_FILE_PATH`, else `./data/app.pid`)
    */
   lock?: AcquireInstanceLockOptions | InstanceLock | false;
-  /** `@pm/health` `createHealth` options, except `paths` (see {@link PmModuleOptions.paths}). @default {} */
+  /**
+   * `@pm/health` `createHealth` options, except `paths` (see {@link PmModuleRootOptions.paths}). Its
+   * `info` is merged with what providers contribute (`@PmInfo()`, `PmService.addInfo`). @default {}
+   */
   health?: Omit<HealthOptions, 'paths'>;
   /**
    * When the app is ready: `'listen'` marks it ready once the HTTP server listens (after every
@@ -22,7 +25,8 @@ export interface PmModuleOptions {
   ready?: 'listen' | 'manual';
   /**
    * Graceful shutdown options for `serve()`, passed to `@pm/health` `createShutdown` (`signals`,
-   * `hooks`, `timeout`, `drainDelay`, `drainTimeout`, `exit`, `logger`, ...).
+   * `hooks`, `timeout`, `drainDelay`, `drainTimeout`, `exit`, `logger`, ...). The hook name `'nest'`
+   * is reserved: `serve()` adds the hook of that name that runs `app.close()`.
    * @default {} (SIGTERM/SIGINT, `process.exit` at the end)
    */
   shutdown?: Omit<ShutdownOptions, 'servers' | 'health' | 'lock'>;
@@ -52,6 +56,9 @@ export const pmModuleDefaults = {
   paths: healthDefaults.paths,
 } as const;
 
+/** Name of the shutdown hook `serve()` adds to run `app.close()`; reserved, so user hooks cannot take it. */
+export const NEST_HOOK_NAME = 'nest';
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** True for an already acquired `InstanceLock` (as opposed to options to acquire one). */
@@ -68,5 +75,13 @@ export function checkModuleOptions(where: string, options: PmModuleOptions): voi
   if (ready !== undefined && ready !== 'listen' && ready !== 'manual') problems.push(`ready must be 'listen' or 'manual' (got ${JSON.stringify(ready)})`);
   if (shutdown !== undefined && !isObject(shutdown)) problems.push('shutdown must be createShutdown options');
   for (const key of ['servers', 'health', 'lock']) if (isObject(shutdown) && key in shutdown) problems.push(`shutdown.${key} is wired in by serve(); remove it`);
+  // Only this one: the rest of the shutdown options (hooks included) are validated by createShutdown in serve().
+  if (isObject(shutdown) && Array.isArray(shutdown.hooks)) {
+    shutdown.hooks.forEach((hook: unknown, i) => {
+      if (isObject(hook) && hook.name === NEST_HOOK_NAME) {
+        problems.push(`shutdown.hooks[${i}].name "${NEST_HOOK_NAME}" is reserved: serve() adds a hook by that name to run app.close(); pick another name`);
+      }
+    });
+  }
   if (problems.length > 0) throw new InvalidPmOptionsError(where, problems);
 }

@@ -34,7 +34,13 @@ export class PmService implements OnModuleInit, OnApplicationBootstrap, BeforeAp
     @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
     @Inject(Reflector) private readonly reflector: Reflector,
   ) {
-    this.health = createHealth({ ...options.health, paths, info: () => this.collectInfo() });
+    // The module's own `health.info`, if any, is the first contributor: its fields are merged with the
+    // ones providers add (@PmInfo, addInfo), not dropped for them.
+    const own = options.health?.info;
+    if (typeof own === 'function') this.infos.add(own);
+    // Anything else is passed on unchanged, so createHealth reports it (PM_HEALTH_INVALID_OPTIONS).
+    const info = own === undefined || typeof own === 'function' ? () => this.collectInfo() : own;
+    this.health = createHealth({ ...options.health, paths, info });
     if (isInstanceLock(options.lock)) this.held = options.lock;
   }
 
@@ -101,6 +107,7 @@ export class PmService implements OnModuleInit, OnApplicationBootstrap, BeforeAp
     if (!this.lockReleasedByServe) await this.releaseLock();
   }
 
+  /** Every contributor's fields in one object; on a name clash the later contributor wins (`health.info` is first). */
   private async collectInfo(): Promise<Record<string, unknown>> {
     const parts = await Promise.all([...this.infos].map((info) => info()));
     return Object.assign({}, ...parts) as Record<string, unknown>;

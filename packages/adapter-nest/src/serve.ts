@@ -6,7 +6,7 @@ import { InvalidPmOptionsError, PmModuleMissingError, PortInUseError } from './e
 import { PmService } from './pm.service.js';
 import { findPortHolder } from '@pm/lock';
 import { PM_OPTIONS } from './tokens.js';
-import type { PmModuleOptions } from './options.js';
+import { NEST_HOOK_NAME, type PmModuleOptions } from './options.js';
 
 /** Options of `serve(app, options)`. */
 export interface ServeOptions {
@@ -31,7 +31,7 @@ export interface Served {
   readonly url: string;
   /** The module's service: health registry, lock, checks and info. */
   readonly pm: PmService;
-  /** The installed graceful shutdown: `shutdown()` stops now; `addHook()` runs after Nest's own hooks. */
+  /** The installed graceful shutdown: `shutdown()` stops now; `addHook()` runs after Nest's own hooks (the hook named `'nest'`, which runs `app.close()`). */
   readonly shutdown: Shutdown;
 }
 
@@ -64,7 +64,8 @@ export async function serve(app: INestApplication, options: ServeOptions = {}): 
     servers: [server],
     health: pm.health,
     lock: { release: () => pm.releaseLock() },
-    hooks: [{ name: 'nest', fn: () => app.close(), order: Number.MIN_SAFE_INTEGER }, ...(moduleOptions.shutdown?.hooks ?? [])],
+    // The name is reserved (checkModuleOptions rejects a user hook named so, with a message saying why).
+    hooks: [{ name: NEST_HOOK_NAME, fn: () => app.close(), order: Number.MIN_SAFE_INTEGER }, ...(moduleOptions.shutdown?.hooks ?? [])],
   });
   try {
     await (host === undefined ? app.listen(port) : app.listen(port, host));

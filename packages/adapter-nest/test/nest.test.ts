@@ -71,6 +71,16 @@ describe('PmModule.forRoot + serve() on a real listening Nest app', () => {
     expect(served.pm.health.state).toBe('shutting_down');
   });
 
+  it("merges forRoot's own health.info with the info providers contribute", async () => {
+    const { app } = await build(() => ({ lock: false, health: { info: async () => ({ region: 'eu-west-1', activeAgents: 0 }) }, shutdown: quiet() }));
+    const served = await serve(app, { port: 0, host: '127.0.0.1' });
+    const health = await httpRequest(`${served.url}/health`);
+    expect(health.status).toBe(200);
+    // region from health.info; databaseStatus from @PmInfo; activeAgents from addInfo, which wins the clash (added later).
+    expect(health.json).toMatchObject({ status: 'healthy', region: 'eu-west-1', databaseStatus: 'connected', activeAgents: 2 });
+    await served.shutdown.shutdown();
+  });
+
   it('custom paths, under a global prefix', async () => {
     const { app } = await build(() => ({ lock: false, paths: { health: '/status', live: '/ping', ready: '/ready' }, shutdown: quiet() }));
     app.setGlobalPrefix('api');
@@ -171,6 +181,30 @@ describe('errors', () => {
     })();
     expect(error).toMatchObject({ code: NestErrorCodes.invalidOptions });
     expect((error as { problems: string[] }).problems).toHaveLength(4);
+  });
+
+  it("a user shutdown hook named 'nest' is rejected up front: serve() reserves that name for app.close()", () => {
+    const error = (() => {
+      try {
+        PmModule.forRoot({ lock: false, shutdown: { hooks: [{ name: 'db', fn: () => {} }, { name: 'nest', fn: () => {} }] } });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toMatchObject({ code: NestErrorCodes.invalidOptions });
+    expect((error as { problems: string[] }).problems).toEqual([expect.stringMatching(/^shutdown\.hooks\[1\]\.name "nest" is reserved: serve\(\) adds a hook by that name to run app\.close\(\)/)]);
+  });
+
+  it('a typo in the health or shutdown options passed through is reported by @pm/health, with a suggestion', async () => {
+    await expect(build(() => ({ lock: false, health: { checkTimout: 300 } as never }))).rejects.toMatchObject({
+      code: 'PM_HEALTH_INVALID_OPTIONS',
+      problems: ['checkTimout is not an option (did you mean checkTimeout?)'],
+    });
+    const { app } = await build(() => ({ lock: false, shutdown: { ...quiet(), signal: ['SIGTERM'] } as never }));
+    await expect(serve(app, { port: 0, host: '127.0.0.1' })).rejects.toMatchObject({
+      code: 'PM_HEALTH_INVALID_OPTIONS',
+      problems: ['signal is not an option (did you mean signals?)'],
+    });
   });
 
   it('bad paths are reported by @pm/health', () => {
