@@ -132,6 +132,17 @@ describe('pm start / status / stop with the daemon', () => {
     expect(after[0]!.pid).toBe(before[0]!.pid);
   });
 
+  it('an app the restart policy gave up on stays errored after the daemon exits (state file and pm status)', async () => {
+    const { dir } = makeProject({ apps: [{ name: 'bad', script: fixture('crash.mjs'), env: { CRASH_AFTER: '200' }, restart: { maxRestarts: 1, backoff: { initial: 50, max: 50 } } }], dashboard: false });
+    await pmStart(dir);
+    const { daemon } = projectPids(dir);
+    // Nothing left to supervise once it gave up: the daemon exits by itself.
+    await waitFor(() => !alive(daemon!), { timeout: 15_000, message: 'daemon exit' });
+    const state = JSON.parse(readFileSync(join(dir, '.pm', 'state.json'), 'utf8')) as { apps: { name: string; status: string }[] };
+    expect(state.apps.map((a) => [a.name, a.status])).toEqual([['bad', 'errored']]);
+    expect((await statusJson(dir)).map((s) => [s.name, s.status])).toEqual([['bad', 'errored']]);
+  });
+
   it('a crashed app comes back under the daemon', async () => {
     const { dir } = makeProject({ apps: [{ name: 'svc', script: fixture('sleeper.mjs'), restart: { minUptime: 100 } }], dashboard: false });
     await pmStart(dir);

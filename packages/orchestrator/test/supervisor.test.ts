@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { freePort, makeTempDir, sleep, spawnFixture, waitFor } from '@pm/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createOrchestrator, PortInUseError, resolveConfig, StartFailedError, type OrchestratorEvent } from '../src/index.js';
-import { alive, fixture, orchestrate } from './helpers.js';
+import { backoffDelay } from '../src/supervisor/backoff.js';
+import { alive, fixture, killAll, orchestrate } from './helpers.js';
 
 const types = (events: OrchestratorEvent[], app: string, type: OrchestratorEvent['type']) => events.filter((e) => e.app === app && e.type === type);
 
@@ -155,10 +156,80 @@ describe('restart policy', () => {
     expect(delays[0]).toBeLessThanOrEqual(120);
     expect(delays[1]).toBeGreaterThanOrEqual(160);
     expect(delays[2]).toBeGreaterThanOrEqual(320);
-    expect(delays[2]).toBeLessThanOrEqual(480);
+    expect(delays[2]).toBeLessThanOrEqual(400); // backoff.max is the largest delay, jitter included
     expect(events.some((e) => e.type === 'status' && e.status === 'backoff')).toBe(true);
     expect(types(events, 'crasher', 'errored')).toHaveLength(1);
     expect((await orchestrator.status())[0]?.restarts).toBe(3);
+  });
+
+  it('a run that never became ready counts as a short run however long it took (readiness timeout, or exit before ready)', async () => {
+    const dir = makeTempDir();
+    const restart = { maxRestarts: 2, window: 60_000, minUptime: 100, backoff: { initial: 100, max: 1000 } };
+    const { orchestrator, events } = orchestrate(
+      {
+        apps: [
+          { name: 'slow', script: fixture('sleeper.mjs'), ready: { log: 'never printed', timeout: 300 }, restart },
+          { name: 'early', script: fixture('crash.mjs'), env: { CRASH_AFTER: '300' }, ready: { log: 'never printed', timeout: 10_000 }, restart },
+        ],
+      },
+      { baseDir: dir },
+    );
+    expect(await orchestrator.start().catch((e: unknown) => e)).toBeInstanceOf(StartFailedError);
+    // Each run lasts about 300 ms, longer than minUptime, yet none became ready: backoff grows and the policy gives up.
+    await waitFor(async () => (await orchestrator.status()).every((s) => s.status === 'errored'), { timeout: 10_000, message: 'both errored' });
+    for (const app of ['slow', 'early']) {
+      const delays = (types(events, app, 'restart') as { delay: number }[]).map((r) => r.delay);
+      expect(delays, app).toHaveLength(2);
+      expect(delays[0], app).toBeGreaterThanOrEqual(80);
+      expect(delays[1], app).toBeGreaterThanOrEqual(160);
+      expect(types(events, app, 'start-failed'), app).toHaveLength(3);
+      expect((types(events, app, 'errored')[0] as { reason: string }).reason, app).toContain('gave up after 3');
+    }
+  });
+
+  it('a crash ends what the run left behind (its group, and a helper that left the group) before restarting or giving up', async () => {
+    const dir = makeTempDir();
+    const left = new Set<number>();
+    onTestFinished(() => killAll(left));
+    const { orchestrator, events } = orchestrate(
+      { apps: [{ name: 'tree', script: fixture('crash-tree.mjs'), env: { CRASH_AFTER: '800' }, ready: { log: 'grandchildren' }, restart: { maxRestarts: 1, minUptime: 5000, backoff: { initial: 50, max: 50 } }, stop: { timeout: 1000 } }] },
+      { baseDir: dir },
+    );
+    const grandchildren = () => {
+      const lines = readFileSync(orchestrator.logFile('tree'), 'utf8').split('\n').filter((l) => l.startsWith('grandchildren '));
+      const pids = lines.flatMap((l) => l.split(' ').slice(1).map(Number));
+      for (const pid of pids) left.add(pid);
+      return pids;
+    };
+    const aliveAtRespawn: number[][] = [];
+    orchestrator.on((e) => {
+      if (e.type === 'spawn' && types(events, 'tree', 'spawn').length > 1) aliveAtRespawn.push(grandchildren().filter(alive));
+    });
+    await orchestrator.start();
+    await waitFor(async () => (await orchestrator.status())[0]?.status === 'errored', { timeout: 10_000, message: 'gave up' });
+    const pids = grandchildren();
+    expect(pids).toHaveLength(4); // two runs, two grandchildren each
+    expect(aliveAtRespawn).toEqual([[]]); // the first run's tree was gone before the second run began
+    expect(pids.filter(alive)).toEqual([]); // and the last one's before the app settled as errored
+  });
+
+  it('a shell command that crashes leaves no background job behind', async () => {
+    const dir = makeTempDir();
+    const { orchestrator } = orchestrate({ apps: [{ name: 'sh', command: 'sleep 1000 & echo "bg $!"; sleep 0.3; exit 1', restart: { policy: 'never' } }] }, { baseDir: dir });
+    await orchestrator.start();
+    await waitFor(async () => (await orchestrator.status())[0]?.status === 'errored', { timeout: 10_000, message: 'errored' });
+    const bg = Number(readFileSync(orchestrator.logFile('sh'), 'utf8').match(/^bg (\d+)$/m)![1]);
+    onTestFinished(() => killAll([bg]));
+    expect(alive(bg)).toBe(false);
+  });
+
+  it('backoff jitter never goes above backoff.max', () => {
+    for (const r of [0, 0.5, 0.999, 1]) {
+      expect(backoffDelay(20, 100, 400, () => r)).toBeLessThanOrEqual(400);
+      expect(backoffDelay(2, 100, 150, () => r)).toBeLessThanOrEqual(150);
+    }
+    expect(backoffDelay(20, 100, 400, () => 1)).toBe(400);
+    expect(backoffDelay(20, 100, 400, () => 0)).toBe(320);
   });
 
   it('kill -9 of a long-running app restarts it at once', async () => {
@@ -261,6 +332,33 @@ describe('stop', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(380);
     const exit = types(events, 'stubborn', 'exit')[0] as { signal: string };
     expect(exit.signal).toBe('SIGKILL');
+  });
+
+  it('start() during a restart waits for the old run to end; the app stays supervised', async () => {
+    const dir = makeTempDir();
+    const { orchestrator, events } = orchestrate(
+      { apps: [{ name: 'stubborn', script: fixture('ignore-term.mjs'), ready: { log: 'stubborn up' }, stop: { timeout: 500 }, restart: { minUptime: 100 } }] },
+      { baseDir: dir },
+    );
+    await orchestrator.start();
+    const [first] = await orchestrator.status();
+    const restarting = orchestrator.restart();
+    await waitFor(async () => (await orchestrator.status())[0]?.status === 'stopping', { timeout: 2000, interval: 5 });
+    await orchestrator.start();
+    const outcome = await Promise.race([restarting.then(() => 'done'), sleep(5000).then(() => 'still waiting for the old run to end')]);
+    expect(outcome).toBe('done');
+    const [now] = await orchestrator.status();
+    expect(now).toMatchObject({ status: 'running', restarts: 1 });
+    expect(now!.pid).not.toBe(first!.pid);
+    expect(alive(first!.pid!)).toBe(false);
+    expect(types(events, 'stubborn', 'spawn')).toHaveLength(2);
+    // Not stuck mid-stop: a crash is still restarted.
+    await sleep(200);
+    process.kill(now!.pid!, 'SIGKILL');
+    await waitFor(async () => {
+      const [s] = await orchestrator.status();
+      return s?.status === 'running' && s.pid !== null && s.pid !== now!.pid;
+    }, { timeout: 5000, message: 'restarted after the crash' });
   });
 
   it('restart() restarts one app at a time, each ready before the next', async () => {

@@ -13,7 +13,7 @@ import { killTree } from './kill.js';
 import { AppLogFile } from './log-file.js';
 import { isPortFree } from './ports.js';
 import { probeHttp, probeTcp, withPort } from './probe.js';
-import { sameProcess, startToken, startTokenSync } from './proc.js';
+import { groupAlive, isSameProcess, sameProcess, startToken, startTokenSync, strayDescendants, type ProcessRef } from './proc.js';
 
 /** What an {@link AppSupervisor} needs from its orchestrator. */
 export interface AppContext {
@@ -39,6 +39,9 @@ export function healthStateOf(message: unknown): HealthAnnounceState | null {
 
 type StartWaiter = { resolve: () => void; reject: (error: Error) => void };
 
+/** Ms between scans for descendants that left a run's process group (also scanned when it becomes ready). */
+const STRAY_SCAN_INTERVAL = 2000;
+
 /** Supervises one app: spawns it, watches readiness and health, restarts it by policy, stops its tree. */
 export class AppSupervisor {
   status: AppStatus = 'stopped';
@@ -52,7 +55,17 @@ export class AppSupervisor {
   private child: ChildProcess | null = null;
   private runId = 0;
   private wanted = false;
-  private stopping = false;
+  /** Counts stop() calls: a start or restart that sees it change was overtaken by a stop. */
+  private stops = 0;
+  /**
+   * Ending a run is in progress (stop, restart, a recovery, or the leftovers of a run that exited on
+   * its own): its initiator applies what follows, and start()/restart()/stop() wait for it.
+   */
+  private ending: Promise<void> | null = null;
+  /** Whether the current run became ready. */
+  private runReady = false;
+  /** Descendants of the current run that left its process group, recorded while its leader lives. */
+  private strays = new Map<number, ProcessRef>();
   private ipcReady = false;
   /** Whether the current run has an IPC channel (script apps, or `ready: 'ipc'`). */
   private runIpc = false;
@@ -70,7 +83,8 @@ export class AppSupervisor {
   private backoffTimer: NodeJS.Timeout | null = null;
   private runTimers: NodeJS.Timeout[] = [];
   private readyAbort: AbortController | null = null;
-  private exitWaiters: (() => void)[] = [];
+  /** Per run id: who waits for that run's exit to be seen. */
+  private exitWaiters = new Map<number, (() => void)[]>();
   private startWaiters: StartWaiter[] = [];
   private stopPromise: Promise<void> | null = null;
   private removeOutput: (() => void) | null = null;
@@ -85,21 +99,8 @@ export class AppSupervisor {
   }
 
   /** Starts the app (if not already up) and resolves once it is ready; rejects with StartFailedError or PortInUseError. */
-  async start(): Promise<void> {
-    if (this.stopPromise) await this.stopPromise;
-    if (this.status === 'running') return;
-    if (this.status === 'starting') return this.waitStart();
-    this.wanted = true;
-    this.shortRuns = [];
-    this.consecutive = 0;
-    this.announces = null; // the app may have changed since: watch for an announcement again
-    this.clearBackoff();
-    if (typeof this.app.port === 'number' && !(await isPortFree(this.app.port))) {
-      throw new PortInUseError(this.app.name, this.app.port, await findPortHolder(this.app.port));
-    }
-    const ready = this.waitStart();
-    void this.spawnRun();
-    return ready;
+  start(): Promise<void> {
+    return this.startUnlessStopped(this.stops);
   }
 
   /** Stops the whole process tree (stop signal, then SIGKILL after the timeout); no restart follows. */
@@ -112,27 +113,59 @@ export class AppSupervisor {
 
   private async doStop(): Promise<void> {
     this.wanted = false;
+    this.stops++;
     this.clearBackoff();
     this.rejectStart(new StartFailedError(this.app.name, 'it was stopped before it was ready'));
+    while (this.ending) await this.ending; // a restart, a recovery, or a crashed run's leftovers being ended
     if (this.pid !== null) {
       this.setStatus('stopping');
-      await this.endRun();
+      await this.transition(() => this.killRun());
+    } else if (this.status === 'errored') {
+      return; // the policy gave up: a stop (or the daemon exiting) must not hide that
     }
     this.setStatus('stopped');
   }
 
   /** Stops the app (if up) and starts it again; resolves when ready. */
   async restart(): Promise<void> {
-    if (this.stopPromise) await this.stopPromise;
+    const stops = this.stops;
+    await this.settled();
     this.clearBackoff();
     const wasUp = this.pid !== null;
     if (wasUp) {
       this.setStatus('stopping');
-      await this.endRun();
+      await this.transition(() => this.killRun());
     }
+    if (this.stops !== stops) throw new StartFailedError(this.app.name, 'it was stopped before it was ready');
     if (wasUp || this.status !== 'stopped') this.restarts++;
     this.status = 'stopped';
-    return this.start();
+    return this.startUnlessStopped(stops);
+  }
+
+  /** start(), rejecting if a stop begins (`this.stops` moves past `stops`) before the new run is spawned. */
+  private async startUnlessStopped(stops: number): Promise<void> {
+    for (;;) {
+      // An in-progress stop or end of a run finishes first: a new run never overlaps the old one,
+      // whose exit must still be seen for that end to complete.
+      await this.settled();
+      if (this.stops !== stops) throw new StartFailedError(this.app.name, 'it was stopped before it was ready');
+      if (this.status === 'running') return;
+      if (this.status === 'starting') return this.waitStart();
+      if (typeof this.app.port !== 'number') break;
+      const free = await isPortFree(this.app.port);
+      if (this.stopPromise || this.ending || this.stops !== stops || this.isUp()) continue; // moved on meanwhile: look again
+      if (!free) throw new PortInUseError(this.app.name, this.app.port, await findPortHolder(this.app.port));
+      break;
+    }
+    // From here to spawnRun's status change nothing awaits, so two starts cannot both spawn.
+    this.wanted = true;
+    this.shortRuns = [];
+    this.consecutive = 0;
+    this.announces = null; // the app may have changed since: watch for an announcement again
+    this.clearBackoff();
+    const ready = this.waitStart();
+    void this.spawnRun();
+    return ready;
   }
 
   /** Takes over a process a previous daemon left (same pid and start time). Resolves false when it is gone. */
@@ -146,6 +179,10 @@ export class AppSupervisor {
     this.port = record.port ?? this.port;
     this.restarts = record.restarts;
     this.startedAt = record.startedAt ?? Date.now();
+    this.runReady = true;
+    this.strays = new Map();
+    this.recordStrays(pid);
+    this.watchStrays(runId, pid);
     // Not our child: no exit event, so watch the pid (and its start time, against PID reuse).
     const watcher = setInterval(() => {
       void sameProcess(pid, record.startToken).then((alive) => {
@@ -176,6 +213,7 @@ export class AppSupervisor {
   private async spawnRun(): Promise<void> {
     const runId = ++this.runId;
     this.ipcReady = false;
+    this.runReady = false;
     this.healthState = null;
     this.setStatus('starting');
     if (this.app.port === 'auto') {
@@ -184,7 +222,7 @@ export class AppSupervisor {
       } catch (error) {
         return this.failBeforeSpawn(runId, `no free port (${(error as Error).message})`);
       }
-      if (runId !== this.runId) return;
+      if (runId !== this.runId || !this.wanted) return; // stopped meanwhile (stop() has settled the status)
     }
     if (typeof this.app.command === 'string' && this.app.args.length > 0) {
       // Only a ResolvedConfig built by hand gets here (resolveConfig refuses it): never join them unquoted.
@@ -230,6 +268,8 @@ export class AppSupervisor {
       });
     }
     child.on('exit', (code, signal) => this.onExit(runId, code, signal));
+    this.strays = new Map();
+    this.watchStrays(runId, pid);
     child.on('message', (message) => {
       if (runId !== this.runId) return;
       if (isReadyMessage(message)) this.ipcReady = true;
@@ -261,7 +301,7 @@ export class AppSupervisor {
     this.child = null;
     this.ctx.emit({ type: 'start-failed', app: this.app.name, reason, time: Date.now() });
     this.rejectStart(new StartFailedError(this.app.name, reason));
-    this.afterRun(true, 0, reason);
+    this.afterRun(true, false, 0, reason);
   }
 
   private async awaitReady(runId: number, pid: number): Promise<void> {
@@ -276,8 +316,10 @@ export class AppSupervisor {
       clearTimeout(timer);
       if (this.readyAbort === abort) this.readyAbort = null;
     }
-    if (runId !== this.runId || this.pid !== pid) return;
+    if (runId !== this.runId || this.pid !== pid || this.ending) return; // exited, or being ended: handled there
     if (ok) {
+      this.runReady = true;
+      this.recordStrays(pid); // fresh: what it spawned while starting is known from now on
       this.setStatus('running');
       this.ctx.emit({ type: 'ready', app: this.app.name, pid, time: Date.now() });
       const waiters = this.startWaiters;
@@ -388,47 +430,84 @@ export class AppSupervisor {
 
   /** Ends the current run (readiness timeout, failed liveness, memory) and applies the restart policy. */
   private async endRunAndRecover(runId: number, reason: string): Promise<void> {
-    if (runId !== this.runId || this.stopping) return;
+    if (runId !== this.runId || this.ending) return;
+    const ready = this.runReady;
     this.setStatus('stopping');
-    await this.endRun();
-    if (runId !== this.runId || !this.wanted) return;
-    this.afterRun(true, this.lastUptime, reason);
+    await this.transition(async () => {
+      await this.killRun();
+      if (runId !== this.runId || !this.wanted) return; // stopped meanwhile: stop() settles the status
+      this.afterRun(true, ready, this.lastUptime, reason);
+    });
   }
 
-  /** Kills the current run's tree and waits for its exit to be seen. */
-  private async endRun(): Promise<void> {
+  /**
+   * Runs `work` (ending a run, and what follows it) as the one transition in progress: `ending` is set
+   * before it begins and cleared only once it is done, so whoever awaits `ending` sees its outcome.
+   */
+  private transition(work: () => Promise<void>): Promise<void> {
+    const done: Promise<void> = Promise.resolve()
+      .then(work)
+      .catch((error: unknown) => this.ctx.logger.error({ err: error, app: this.app.name }, 'ending a run failed'))
+      .finally(() => {
+        if (this.ending === done) this.ending = null;
+      });
+    this.ending = done;
+    return done;
+  }
+
+  /** Resolves once no stop and no end of a run is in progress. */
+  private async settled(): Promise<void> {
+    while (this.stopPromise || this.ending) await (this.stopPromise ?? this.ending);
+  }
+
+  /** Kills the current run's tree and waits for its exit to be seen. Call it inside {@link transition}. */
+  private async killRun(): Promise<void> {
     const pid = this.pid;
     if (pid === null) return;
-    this.stopping = true;
-    try {
-      const exited = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
-      await killTree({ pid, signal: this.app.stop.signal, timeout: this.app.stop.timeout });
-      // Our child's exit event follows at once; an adopted process is seen gone by its watcher.
-      const fallback = setTimeout(() => {
-        if (this.pid === pid) this.onExit(this.runId, null, 'SIGKILL');
-      }, 1000);
-      await exited;
-      clearTimeout(fallback);
-    } finally {
-      this.stopping = false;
-    }
+    const runId = this.runId;
+    const exited = new Promise<void>((resolve) => this.exitWaiters.set(runId, [...(this.exitWaiters.get(runId) ?? []), resolve]));
+    await killTree({ pid, signal: this.app.stop.signal, timeout: this.app.stop.timeout, strays: [...this.strays.values()] });
+    // Our child's exit event follows at once; an adopted process is seen gone by its watcher.
+    const fallback = setTimeout(() => {
+      if (this.runId === runId && this.pid === pid) this.onExit(runId, null, 'SIGKILL');
+    }, 1000);
+    await exited;
+    clearTimeout(fallback);
+  }
+
+  /** Records the run's descendants outside its process group now, and every STRAY_SCAN_INTERVAL while it lives. */
+  private watchStrays(runId: number, pid: number): void {
+    const timer = setInterval(() => {
+      if (runId === this.runId && this.pid === pid) this.recordStrays(pid, STRAY_SCAN_INTERVAL / 2);
+    }, STRAY_SCAN_INTERVAL);
+    timer.unref();
+    this.runTimers.push(timer);
+  }
+
+  /** Adds the run's current strays (from a /proc read at most `maxAge` ms old) and forgets those gone. */
+  private recordStrays(pid: number, maxAge = 0): void {
+    for (const [p, ref] of this.strays) if (!isSameProcess(ref)) this.strays.delete(p);
+    for (const ref of strayDescendants(pid, maxAge)) this.strays.set(ref.pid, ref);
   }
 
   private onExit(runId: number, code: number | null, signal: NodeJS.Signals | null): void {
+    // Whoever waits for this run's end hears of it first, even if a newer run were current by now.
+    const waiters = this.exitWaiters.get(runId) ?? [];
+    this.exitWaiters.delete(runId);
+    for (const resolve of waiters) resolve();
     if (runId !== this.runId || this.pid === null) return;
     const pid = this.pid;
     const uptime = Date.now() - (this.startedAt ?? Date.now());
     this.lastUptime = uptime;
-    const wasReady = this.status === 'running';
+    const wasReady = this.runReady;
+    const strays = [...this.strays.values()];
+    this.strays = new Map();
     this.pid = null;
     this.child = null;
     this.clearRunTimers();
     this.readyAbort?.abort('exit');
     this.ctx.emit({ type: 'exit', app: this.app.name, pid, code, signal, uptime, time: Date.now() });
-    const waiters = this.exitWaiters;
-    this.exitWaiters = [];
-    for (const resolve of waiters) resolve();
-    if (this.stopping) return; // stop(), restart() or a recovery is in charge
+    if (this.ending) return; // stop(), restart() or a recovery is in charge
     this.log.poll();
     const how = code !== null ? `code ${code}` : signal ? `signal ${signal}` : 'an unknown status (adopted process)';
     if (!wasReady) {
@@ -436,11 +515,24 @@ export class AppSupervisor {
       this.ctx.emit({ type: 'start-failed', app: this.app.name, reason, time: Date.now() });
       this.rejectStart(new StartFailedError(this.app.name, reason));
     }
-    this.afterRun(code !== 0 || !wasReady, uptime, `exited with ${how}`);
+    const settle = (): void => this.afterRun(code !== 0 || !wasReady, wasReady, uptime, `exited with ${how}`);
+    const leftovers = strays.filter(isSameProcess);
+    if (leftovers.length === 0 && !groupAlive(pid)) return settle();
+    // The leader is gone but its group (or a recorded stray) lives on: end it before restarting or
+    // settling, or each crash leaks a tree that nothing can find any more. The leftovers get the same
+    // stop signal and grace as any stop (they may have files or ports to release); SIGKILL follows.
+    this.setStatus('stopping');
+    void this.transition(async () => {
+      await killTree({ pid, leaderGone: true, strays: leftovers, signal: this.app.stop.signal, timeout: this.app.stop.timeout });
+      settle();
+    });
   }
 
-  /** Applies the restart policy after a run ended on its own (or was ended for failing). */
-  private afterRun(failed: boolean, uptime: number, reason: string): void {
+  /**
+   * Applies the restart policy after a run ended on its own (or was ended for failing). `ready`: the
+   * run became ready; one that never did is a failed start, counted as a short run however long it took.
+   */
+  private afterRun(failed: boolean, ready: boolean, uptime: number, reason: string): void {
     const { policy, minUptime, window, maxRestarts, backoff } = this.app.restart;
     if (!this.wanted) return this.setStatus('stopped');
     if (policy === 'never' || (policy === 'on-failure' && !failed)) {
@@ -450,7 +542,7 @@ export class AppSupervisor {
       return this.setStatus(failed ? 'errored' : 'stopped');
     }
     const now = Date.now();
-    if (uptime < minUptime) {
+    if (!ready || uptime < minUptime) {
       this.shortRuns.push(now);
       this.consecutive++;
     } else {
@@ -459,7 +551,7 @@ export class AppSupervisor {
     this.shortRuns = this.shortRuns.filter((t) => t > now - window);
     if (this.shortRuns.length > maxRestarts) {
       this.wanted = false;
-      const why = `gave up after ${this.shortRuns.length} runs shorter than ${minUptime} ms within ${window} ms (${reason})`;
+      const why = `gave up after ${this.shortRuns.length} failed starts or runs shorter than ${minUptime} ms within ${window} ms (${reason})`;
       this.ctx.emit({ type: 'errored', app: this.app.name, reason: why, time: now });
       this.rejectStart(new StartFailedError(this.app.name, why));
       return this.setStatus('errored');
@@ -479,6 +571,11 @@ export class AppSupervisor {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  /** Running or starting (a method, so TypeScript does not narrow `status` across awaits). */
+  private isUp(): boolean {
+    return this.status === 'running' || this.status === 'starting';
+  }
 
   private waitStart(): Promise<void> {
     return new Promise((resolve, reject) => this.startWaiters.push({ resolve, reject }));
