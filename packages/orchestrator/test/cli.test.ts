@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { freePort, makeTempDir, sleep, spawnFixture, waitFor } from '@pm/test-utils';
@@ -70,7 +70,7 @@ describe('pm free-port', () => {
     const [, parent, child] = (await holders.waitForLine('holders')).split(' ').map(Number);
     onTestFinished(() => killAll([child!, parent!]));
     const killed = await pm(['free-port', String(port), '--kill'], { cwd: dir });
-    expect(killed.code).toBe(0);
+    expect(killed.code, killed.stdout + killed.stderr).toBe(0);
     expect(killed.stdout).toContain(`Ended PID ${parent}`);
     expect(killed.stdout).toContain(`Ended PID ${child}`);
     expect(killed.stdout.trimEnd().split('\n').at(-1)).toBe(`Port ${port} is free.`);
@@ -145,6 +145,31 @@ describe('pm run', () => {
     expect(await exited).toBe(0);
     expect(child.output()).toContain('all stopped');
     expect(pids.filter(alive)).toEqual([]);
+    expect(existsSync(join(dir, '.pm', 'daemon.pid')), 'its lock is released').toBe(false);
+  });
+
+  it('excludes a daemon while it runs, and after a kill -9 of it `pm stop all` ends what it left', async () => {
+    const { dir, extraPids } = makeProject({ apps: [{ name: 'worker', script: fixture('grandchild.mjs'), ready: { log: 'grandchildren' } }] });
+    const child = pmChild(['run'], { cwd: dir });
+    await waitFor(() => /grandchildren \d+ \d+/.test(child.output()), { timeout: 15_000, message: 'worker ready' });
+    const [, a, b] = /grandchildren (\d+) (\d+)/.exec(child.output())!;
+    const pids = [Number(a), Number(b), ...projectPids(dir).apps];
+    for (const pid of pids) extraPids.add(pid);
+    expect(new Set(projectPids(dir).apps).size).toBe(1); // recorded in the state file, as the daemon records
+
+    const start = await pm(['start'], { cwd: dir });
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain(`A foreground \`pm run\` (PID ${child.pid}) supervises this project`);
+    const refused = await pm(['stop', 'all'], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(pids.every(alive), 'a live pm run keeps its apps').toBe(true);
+
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(pids.every(alive), 'its apps outlive it (own process groups)').toBe(true);
+    const stopped = await pm(['stop', 'all'], { cwd: dir });
+    expect(stopped.stdout).toContain('stopped 1 process tree');
+    await waitFor(() => pids.every((pid) => !alive(pid)), { timeout: 5000, message: 'nothing left behind' });
   });
 });
 
@@ -191,7 +216,7 @@ describe('pm logs -f across rotations', () => {
     // Copy-then-truncate loses what is written between the two steps; the follower may lose nothing more.
     const missed = [...kept].filter((n) => !followed.has(n));
     expect(missed).toEqual([]);
-    expect(followed.size).toBeGreaterThan(38_000);
+    expect(followed.size).toBeGreaterThan(30_000); // the rest: lost between copy and truncate, more so on a loaded machine
   });
 });
 

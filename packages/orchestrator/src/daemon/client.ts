@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { inspectInstanceLock } from '@pm/lock';
 import { DaemonUnreachableError } from '../errors.js';
 import type { PmPaths } from './paths.js';
 import { assertOwnSocket } from './private-dir.js';
@@ -54,9 +55,19 @@ export interface EnsureDaemonOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The PID of a live foreground `pm run` supervising this project (it holds the daemon's lock), or null. */
+export async function foregroundRunPid(paths: PmPaths): Promise<number | null> {
+  const found = await inspectInstanceLock({ name: 'pm-daemon', path: paths.lock });
+  return found.state === 'held' && found.holder?.metadata.mode === 'run' ? found.holder.pid : null;
+}
+
 /** Starts the project's daemon in the background unless one already answers, and waits until it does. */
 export async function ensureDaemon({ paths, configFile, cliScript, timeout = 15_000, env = process.env }: EnsureDaemonOptions): Promise<void> {
   if (await daemonRunning(paths)) return;
+  const runPid = await foregroundRunPid(paths);
+  if (runPid !== null) {
+    throw new DaemonUnreachableError(`A foreground \`pm run\` (PID ${runPid}) supervises this project: use it, or stop it (Ctrl-C in its terminal, or kill -TERM ${runPid}) before \`pm start\`.`);
+  }
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   // The daemon's stray output (a crash trace) goes to a file: it must outlive this terminal.
   const errFile = join(paths.home, 'daemon.stderr.log');

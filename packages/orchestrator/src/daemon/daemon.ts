@@ -4,10 +4,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { acquireInstanceLock } from '@pm/lock';
 import { loadConfig } from '../config/load.js';
-import { killTree } from '../supervisor/kill.js';
 import type { OrchestratorEvent } from '../supervisor/events.js';
 import { createOrchestrator } from '../supervisor/orchestrator.js';
-import { sameProcess } from '../supervisor/proc.js';
 import type { Logger } from '../logger.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { startControlApi, type ControlApi } from './http-api.js';
@@ -17,6 +15,7 @@ import { ensurePrivateDir } from './private-dir.js';
 import type { DaemonRequest, DaemonResponse } from './protocol.js';
 import { RotatingWriter } from './rotating-writer.js';
 import { StateStore } from './state-store.js';
+import { persistState, recoverPrevious } from './state-sync.js';
 
 /** Options of {@link runDaemon}. */
 /** An app event as daemon log fields: its `pid` becomes `appPid`, so it never passes for the daemon's own. */
@@ -60,39 +59,9 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   const { config, warnings } = await loadConfig({ file: options.configFile });
   for (const warning of warnings) logger.warn(warning);
   const store = new StateStore(paths.state);
-  const loaded = store.load();
-  if (loaded.problem) logger.error({ err: loaded.problem }, loaded.problem.message);
-
   const orchestrator = createOrchestrator(config, { logDir: paths.logs, logger, env });
-  const configured = new Set(config.apps.map((a) => a.name));
-  const previous = loaded.state?.apps ?? [];
-  const adopted = await orchestrator.adopt(previous.filter((r) => configured.has(r.name)));
-  if (adopted.length > 0) logger.info({ adopted }, 'adopted apps left by the previous daemon');
-  // Processes of apps no longer configured (or not adoptable) are ended: nothing runs unsupervised.
-  for (const record of previous) {
-    if (adopted.includes(record.name) || record.pid === null) continue;
-    if (await sameProcess(record.pid, record.startToken)) {
-      logger.warn({ app: record.name, pid: record.pid }, 'ending a process the previous daemon left and this config cannot adopt');
-      await killTree({ pid: record.pid, signal: 'SIGTERM', timeout: 5000 });
-    }
-  }
-
-  let saveTimer: NodeJS.Timeout | null = null;
-  const save = (): void => {
-    try {
-      store.save({ version: 1, configFile: options.configFile, daemonPid: process.pid, savedAt: new Date().toISOString(), apps: orchestrator.records() });
-    } catch (error) {
-      logger.error({ err: error }, 'could not write the state file');
-    }
-  };
-  // Coalesce bursts (a crash loop changes status several times a second) into one fsync'd write.
-  const scheduleSave = (): void => {
-    saveTimer ??= setTimeout(() => {
-      saveTimer = null;
-      save();
-    }, 100);
-  };
-  save();
+  await recoverPrevious(orchestrator, store, new Set(config.apps.map((a) => a.name)), logger);
+  const state = persistState(orchestrator, store, options.configFile, logger);
 
   let inFlight = 0;
   let idleTimer: NodeJS.Timeout | null = null;
@@ -110,13 +79,6 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
 
   orchestrator.on((event) => {
     if (event.type === 'output') return;
-    // A new or gone pid is written at once (a daemon killed right after must not lose track of a
-    // process); other status changes are coalesced.
-    if (event.type === 'spawn' || event.type === 'exit') {
-      if (saveTimer) clearTimeout(saveTimer);
-      saveTimer = null;
-      save();
-    } else if (event.type === 'status') scheduleSave();
     if (event.type === 'errored' || event.type === 'start-failed' || event.type === 'restart' || event.type === 'health-failed') logger.warn(logFields(event), `${event.app}: ${event.type}`);
     if (event.type === 'health-state' && event.state === 'shutting_down') logger.info(logFields(event), `${event.app}: shutting down (reported by @pm/health)`);
     if (event.type === 'status' && (event.status === 'stopped' || event.status === 'errored')) checkIdle();
@@ -214,8 +176,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
       for (const socket of sockets) socket.destroy();
       await control?.close();
       await orchestrator.close();
-      if (saveTimer) clearTimeout(saveTimer);
-      save();
+      state.close();
       rmSync(paths.control, { force: true });
       if (process.platform !== 'win32') rmSync(paths.socket, { force: true });
       await lock.release();

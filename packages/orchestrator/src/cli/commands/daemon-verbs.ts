@@ -1,4 +1,4 @@
-import { ensureDaemon, requestDaemon, daemonRunning } from '../../daemon/client.js';
+import { ensureDaemon, foregroundRunPid, requestDaemon, daemonRunning } from '../../daemon/client.js';
 import type { DaemonResponse } from '../../daemon/protocol.js';
 import { StateStore } from '../../daemon/state-store.js';
 import { loadConfig } from '../../config/load.js';
@@ -70,6 +70,12 @@ export async function stopCommand(ctx: CommandContext): Promise<number> {
 
 /** Without a daemon, end every recorded process that is still the one recorded (pid + start time). */
 async function stopOrphans(ctx: CommandContext, project: Project): Promise<number> {
+  const runPid = await foregroundRunPid(project.paths);
+  if (runPid !== null) {
+    // Its apps are supervised, not orphans: ending them here would only make it restart them.
+    ctx.stderr.write(`A foreground \`pm run\` (PID ${runPid}) supervises this project: stop it with Ctrl-C in its terminal (or kill -TERM ${runPid}).\n`);
+    return 1;
+  }
   const store = new StateStore(project.paths.state);
   const { state, problem } = store.load();
   if (problem) ctx.stderr.write(`${problem.message}\n`);

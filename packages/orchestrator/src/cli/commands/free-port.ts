@@ -24,7 +24,7 @@ export async function freePortCommand(ctx: CommandContext): Promise<number> {
   // Several processes can share a listening socket (a forked server): end each holder in turn, and
   // say the port is free only once nobody holds it.
   const ended = new Set<number>();
-  for (let current: PortHolder | null = holder; current; current = await findPortHolder(port)) {
+  for (let current: PortHolder | null = holder; current; current = await nextHolder(port, ended.size > 0)) {
     if (current.pid === null) {
       ctx.stderr.write(`Port ${port} is still in use, by a process of another user (or in another namespace); pm cannot see or end it.\n`);
       return 1;
@@ -39,6 +39,19 @@ export async function freePortCommand(ctx: CommandContext): Promise<number> {
   }
   ctx.stdout.write(`Port ${port} is free.\n`);
   return 0;
+}
+
+/**
+ * Who holds the port now. Right after a holder died the kernel may list its socket for a moment with no
+ * process behind it: give that a second to clear before calling the port held by someone we cannot see.
+ */
+async function nextHolder(port: number, justEnded: boolean): Promise<PortHolder | null> {
+  let holder = await findPortHolder(port);
+  for (let i = 0; justEnded && holder?.pid === null && i < 20; i++) {
+    await delay(50);
+    holder = await findPortHolder(port);
+  }
+  return holder;
 }
 
 /** SIGTERM, then SIGKILL after 3 s; a process that is already gone is fine. */

@@ -1,5 +1,10 @@
+import { mkdirSync } from 'node:fs';
+import { acquireInstanceLock, InstanceAlreadyRunningError, type InstanceLock } from '@pm/lock';
 import { loadConfig } from '../../config/load.js';
 import { daemonRunning } from '../../daemon/client.js';
+import { StateStore } from '../../daemon/state-store.js';
+import { persistState, recoverPrevious } from '../../daemon/state-sync.js';
+import type { Logger } from '../../logger.js';
 import { createOrchestrator } from '../../supervisor/orchestrator.js';
 import type { CommandContext } from '../context.js';
 import { colorEnabled, paint, prefixColors } from '../output.js';
@@ -13,6 +18,16 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     ctx.stderr.write('A pm daemon is already running this project: `pm stop` it first, or follow it with `pm logs -f`.\n');
     return 1;
   }
+  // The daemon's lock, so a daemon (`pm start`) and this foreground supervisor never run one project at once.
+  mkdirSync(project.paths.home, { recursive: true, mode: 0o700 });
+  let lock: InstanceLock;
+  try {
+    lock = await acquireInstanceLock({ name: 'pm-daemon', path: project.paths.lock, metadata: { mode: 'run', config: project.configFile }, releaseOnExit: true });
+  } catch (error) {
+    if (!(error instanceof InstanceAlreadyRunningError)) throw error;
+    ctx.stderr.write(`Another pm supervisor (PID ${error.lock?.pid ?? '?'}) already runs this project: \`pm stop\` it, or Ctrl-C the other \`pm run\`.\n`);
+    return 1;
+  }
   const { config, warnings } = await loadConfig({ file: project.configFile });
   const color = colorEnabled(ctx.stdout);
   const errColor = colorEnabled(ctx.stderr);
@@ -21,6 +36,13 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   const prefixes = new Map(config.apps.map((a, i) => [a.name, paint(`${a.name.padEnd(width)} |`, prefixColors[i % prefixColors.length]!, color)]));
   const pmPrefix = paint(`${'pm'.padEnd(width)} |`, 'gray', color);
   const orchestrator = createOrchestrator(config, { logDir: project.paths.logs, output: true, logPollInterval: 100 });
+  // Recorded like the daemon's, so apps left by a killed `pm run` are found by `pm stop` and the next supervisor.
+  const store = new StateStore(project.paths.state);
+  const say = (msg?: string) => void ctx.stderr.write(`${pmPrefix} ${msg ?? ''}\n`);
+  const stateLog: Logger = { debug() {}, info() {}, warn: (_obj, msg) => say(msg), error: (_obj, msg) => say(msg) };
+  const adopted = await recoverPrevious(orchestrator, store, new Set(config.apps.map((a) => a.name)), stateLog);
+  if (adopted.length > 0) ctx.stdout.write(`${pmPrefix} adopted ${adopted.join(', ')} (left running by an earlier supervisor)\n`);
+  const state = persistState(orchestrator, store, project.configFile, stateLog);
   const pids = new Set<number>();
   orchestrator.on((event) => {
     switch (event.type) {
@@ -84,6 +106,8 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     ctx.stderr.write(`${paint((error as Error).message, 'red', errColor)}\n`);
   }
   const code = await done;
+  state.close();
+  await lock.release();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.off('SIGHUP', onSignal);
