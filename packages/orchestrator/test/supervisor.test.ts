@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort, makeTempDir, sleep, spawnFixture, waitFor } from '@pm/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createOrchestrator, PortInUseError, resolveConfig, StartFailedError, type OrchestratorEvent } from '../src/index.js';
@@ -425,6 +425,23 @@ describe('ports, logs and adoption', () => {
     expect(existsSync(`${file}.2`)).toBe(true);
     expect(existsSync(`${file}.3`)).toBe(false);
     expect(peak).toBeLessThan(3 * (maxSize + 128 * 1024));
+  });
+
+  it('hands every line the log files kept to output listeners (pm run), across rotations', async () => {
+    const dir = makeTempDir();
+    const { orchestrator, events } = orchestrate(
+      { apps: [{ name: 'chatty', script: fixture('chatty.mjs'), env: { LINES: '20000' }, logs: { maxSize: 100 * 1024, keep: 60 } }] },
+      { baseDir: dir, output: true, logPollInterval: 100 },
+    );
+    await orchestrator.start();
+    await waitFor(() => events.some((e) => e.type === 'output' && e.line === 'done writing'), { timeout: 20_000, message: 'writer done' });
+    const numbers = (lines: string[]) => new Set(lines.flatMap((l) => /^(\d{6}) x+$/.exec(l)?.[1] ?? []).map(Number));
+    const seen = numbers(events.flatMap((e) => (e.type === 'output' ? [e.line] : [])));
+    const file = orchestrator.logFile('chatty');
+    const rotated = readdirSync(dirname(file)).filter((f) => f.startsWith('chatty.log.'));
+    expect(rotated.length, 'rotated at least twice').toBeGreaterThanOrEqual(2);
+    const kept = numbers([file, ...rotated.map((f) => join(dirname(file), f))].flatMap((f) => readFileSync(f, 'utf8').split('\n')));
+    expect([...kept].filter((n) => !seen.has(n))).toEqual([]);
   });
 
   it('adopts a live process left by an earlier supervisor and restarts it when it dies', async () => {

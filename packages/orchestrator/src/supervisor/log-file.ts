@@ -66,10 +66,10 @@ export class AppLogFile {
     if (size > this.maxSize) this.rotate();
   }
 
-  private readNew(size: number): void {
+  private readNew(size: number, path = this.path): void {
     let fd: number;
     try {
-      fd = openSync(this.path, 'r');
+      fd = openSync(path, 'r');
     } catch {
       return;
     }
@@ -101,9 +101,11 @@ export class AppLogFile {
         }
         copyFileSync(this.path, `${this.path}.1`);
         truncateSync(this.path, 0);
+        // Lines written since the last read are in the copy now: hand them on before starting over.
+        if (this.listeners.size > 0) this.readNew(statSync(`${this.path}.1`).size, `${this.path}.1`);
       }
       this.offset = 0;
-      this.partial = '';
+      if (this.listeners.size === 0) this.partial = '';
     } catch {
       // A failed rotation is retried on the next poll; the app is never disturbed.
     }
