@@ -3,7 +3,6 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { inspectInstanceLock } from '@pm/lock';
 import { DaemonUnreachableError } from '../errors.js';
 import type { PmPaths } from './paths.js';
 import { assertOwnSocket } from './private-dir.js';
@@ -57,6 +56,8 @@ export interface EnsureDaemonOptions {
 
 /** The PID of a live foreground `pm run` supervising this project (it holds the daemon's lock), or null. */
 export async function foregroundRunPid(paths: PmPaths): Promise<number | null> {
+  // Loaded here, not at the top: `pm status`, which scripts call in loops, imports this module too.
+  const { inspectInstanceLock } = await import('@pm/lock');
   const found = await inspectInstanceLock({ name: 'pm-daemon', path: paths.lock });
   return found.state === 'held' && found.holder?.metadata.mode === 'run' ? found.holder.pid : null;
 }
