@@ -148,6 +148,22 @@ describe('pm run', () => {
     expect(existsSync(join(dir, '.pm', 'daemon.pid')), 'its lock is released').toBe(false);
   });
 
+  it('a second Ctrl-C kills at once what the first could not stop', async () => {
+    const { dir, extraPids } = makeProject({ apps: [{ name: 'stubborn', script: fixture('ignore-term.mjs'), stop: { timeout: 60_000 } }] });
+    const child = pmChild(['run'], { cwd: dir });
+    await waitFor(() => child.output().includes('stubborn up'), { timeout: 15_000, message: 'its SIGTERM handler installed' });
+    const [pid] = new Set(projectPids(dir).apps);
+    extraPids.add(pid!);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    await waitFor(() => child.output().includes('again to kill at once'), { timeout: 5000, message: 'first Ctrl-C seen' });
+    await sleep(300);
+    expect(alive(pid!), 'SIGTERM is ignored').toBe(true);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    await waitFor(() => !alive(pid!), { timeout: 3000, message: 'killed by the second Ctrl-C' });
+  });
+
   it('excludes a daemon while it runs, and after a kill -9 of it `pm stop all` ends what it left', async () => {
     const { dir, extraPids } = makeProject({ apps: [{ name: 'worker', script: fixture('grandchild.mjs'), ready: { log: 'grandchildren' } }] });
     const child = pmChild(['run'], { cwd: dir });

@@ -6,6 +6,7 @@ import { StateStore } from '../../daemon/state-store.js';
 import { persistState, recoverPrevious } from '../../daemon/state-sync.js';
 import type { Logger } from '../../logger.js';
 import { createOrchestrator } from '../../supervisor/orchestrator.js';
+import { pidAlive, startTokenSync } from '../../supervisor/proc.js';
 import type { CommandContext } from '../context.js';
 import { colorEnabled, paint, prefixColors } from '../output.js';
 import { findProject } from '../project.js';
@@ -43,14 +44,10 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   const adopted = await recoverPrevious(orchestrator, store, new Set(config.apps.map((a) => a.name)), stateLog);
   if (adopted.length > 0) ctx.stdout.write(`${pmPrefix} adopted ${adopted.join(', ')} (left running by an earlier supervisor)\n`);
   const state = persistState(orchestrator, store, project.configFile, stateLog);
-  const pids = new Set<number>();
   orchestrator.on((event) => {
     switch (event.type) {
       case 'output':
         ctx.stdout.write(`${prefixes.get(event.app)} ${event.line}\n`);
-        break;
-      case 'spawn':
-        pids.add(event.pid);
         break;
       case 'ready':
         ctx.stdout.write(`${pmPrefix} ${event.app} ready (pid ${event.pid})\n`);
@@ -78,12 +75,16 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      // Second Ctrl-C: no more patience.
-      for (const pid of pids) {
+      // Second Ctrl-C: no more patience. Only the groups of runs alive now, each checked to still be
+      // the process we started: the group id of a run that ended long ago may belong to someone else.
+      for (const { pid, startToken } of orchestrator.records()) {
+        if (pid === null || !pidAlive(pid)) continue;
+        const now = startTokenSync(pid); // undefined without /proc: then alive is all we can know
+        if (startToken !== null && now !== undefined && now !== startToken) continue;
         try {
           process.kill(-pid, 'SIGKILL');
         } catch {
-          // gone
+          // gone meanwhile
         }
       }
       resolveDone(130);
