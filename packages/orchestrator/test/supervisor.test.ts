@@ -70,6 +70,30 @@ describe('readiness', () => {
     expect(res.status).toBe(200);
   });
 
+  it('port auto never hands out a port that is taken only on ::1', async () => {
+    const dir = makeTempDir();
+    // A run that restarts prefers its previous port. Adopt a live process recorded with port P, take P
+    // on the IPv6 loopback only, then let the process die: the restart must pick another port.
+    const squatter = createServer(); // port 0, not freePort(): get-port would keep a port it handed out locked anyway
+    await new Promise<void>((resolve) => squatter.listen(0, '::1', resolve));
+    onTestFinished(() => void squatter.close());
+    const port = (squatter.address() as { port: number }).port;
+    const orphan = spawnFixture(fixture('sleeper.mjs'), { detached: true });
+    await orphan.waitForLine('up');
+    const stat = readFileSync(`/proc/${orphan.pid}/stat`, 'utf8');
+    const token = `proc:${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;
+    const { orchestrator, events } = orchestrate(
+      { apps: [{ name: 'auto', script: fixture('http-server.mjs'), port: 'auto', ready: { tcp: '127.0.0.1:${PORT}' } }] },
+      { baseDir: dir },
+    );
+    expect(await orchestrator.adopt([{ name: 'auto', status: 'running', pid: orphan.pid, startToken: token, port, restarts: 0, startedAt: Date.now() - 5000 }])).toEqual(['auto']);
+    process.kill(orphan.pid, 'SIGKILL');
+    await waitFor(() => events.some((e) => e.type === 'ready' && e.pid !== orphan.pid), { timeout: 10_000, message: 'restarted' });
+    const [status] = await orchestrator.status();
+    expect(status?.port).toBeGreaterThan(0);
+    expect(status?.port).not.toBe(port);
+  });
+
   it('log readiness waits for the line', async () => {
     const dir = makeTempDir();
     const { orchestrator, events } = orchestrate(

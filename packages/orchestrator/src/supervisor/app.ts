@@ -218,7 +218,8 @@ export class AppSupervisor {
     this.setStatus('starting');
     if (this.app.port === 'auto') {
       try {
-        this.port = await getPort({ host: '127.0.0.1', ...(this.port ? { port: this.port } : {}) });
+        // No host: get-port then checks every local address, so a port taken only on ::1 or 0.0.0.0 is skipped too.
+        this.port = await getPort(this.port ? { port: this.port } : {});
       } catch (error) {
         return this.failBeforeSpawn(runId, `no free port (${(error as Error).message})`);
       }
