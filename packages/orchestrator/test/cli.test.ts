@@ -242,14 +242,21 @@ describe('deep project folders', () => {
     const deep = join(dir, 'd'.repeat(110));
     mkdirSync(deep);
     renameSync(join(dir, 'pm.config.json'), join(deep, 'pm.config.json'));
-    onTestFinished(async () => void (await pm(['stop', 'all'], { cwd: deep })));
+    onTestFinished(async () => {
+      // Only when the test failed half-way: a passing run has stopped everything already.
+      const left = projectPids(deep).daemon;
+      if (left && alive(left)) await pm(['stop', 'all'], { cwd: deep });
+    });
     await pmStart(deep);
     const socketPath = pmPaths(deep).socket;
     expect(socketPath.startsWith(deep)).toBe(false);
     expect(statSync(dirname(socketPath)).mode & 0o777).toBe(0o700);
     expect(statSync(socketPath).isSocket()).toBe(true);
     expect((await pm(['status', '--json'], { cwd: deep })).stdout).toContain('"svc"');
+    const daemon = projectPids(deep).daemon!;
     const stopped = await pm(['stop', 'all'], { cwd: deep });
     expect(stopped.code, stopped.stderr).toBe(0);
+    // The daemon leaves once idle; let it finish writing its log before the folder is removed.
+    await waitFor(() => !alive(daemon), { timeout: 10_000, message: 'daemon exited' });
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { freePort, makeTempDir, sleep, spawnFixture, waitFor } from '@pm/test-utils';
@@ -449,6 +449,25 @@ describe('ports, logs and adoption', () => {
     expect(existsSync(`${file}.2`)).toBe(true);
     expect(existsSync(`${file}.3`)).toBe(false);
     expect(peak).toBeLessThan(3 * (maxSize + 128 * 1024));
+  });
+
+  it('never replays an earlier run\'s log lines to output listeners, even for an app still waiting to start', async () => {
+    const dir = makeTempDir();
+    mkdirSync(join(dir, 'logs'));
+    writeFileSync(join(dir, 'logs', 'late.log'), 'a line from yesterday\n');
+    const { orchestrator, events } = orchestrate(
+      {
+        apps: [
+          { name: 'first', script: fixture('log-line.mjs'), env: { READY_DELAY: '600' }, ready: { log: 'listening' } },
+          { name: 'late', script: fixture('log-line.mjs'), dependsOn: ['first'], ready: { log: 'listening' } },
+        ],
+      },
+      { baseDir: dir, output: true, logPollInterval: 50 },
+    );
+    await orchestrator.start();
+    const lines = events.flatMap((e) => (e.type === 'output' && e.app === 'late' ? [e.line] : []));
+    expect(lines).toContain('server listening on 1234');
+    expect(lines).not.toContain('a line from yesterday');
   });
 
   it('hands every line the log files kept to output listeners (pm run), across rotations', async () => {

@@ -21,7 +21,14 @@ export class AppLogFile {
     readonly path: string,
     private readonly maxSize: number,
     private readonly keep: number,
-  ) {}
+  ) {
+    // What an earlier run wrote is history: listeners (pm run, log readiness) get only what comes next.
+    try {
+      this.offset = statSync(path).size;
+    } catch {
+      // no log yet
+    }
+  }
 
   /**
    * Opens the file for appending and returns a descriptor for the child's stdout/stderr; close it after
