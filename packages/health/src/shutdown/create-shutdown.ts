@@ -65,6 +65,9 @@ interface HookEntry {
 }
 
 /** Node 20 has Symbol.asyncDispose; the registry symbol keeps older runtimes from crashing. */
+/** How long a timeout-forced exit waits for the lock release (at most `hookTimeout`). */
+const FORCED_RELEASE_MS = 1000;
+
 const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for('nodejs.asyncDispose') as typeof Symbol.asyncDispose);
 
 /**
@@ -85,6 +88,8 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
   let resolveForced: ((result: ShutdownResult) => void) | undefined;
   /** Set by the first signal: only a signal after it forces exit, not one after `shutdown()` or an uncaught error. */
   let signalled = false;
+  let forcing = false;
+  let lockReleaseStarted = false;
   let startedAt = 0;
   const errors: PmHealthError[] = [];
   const outcomes: HookOutcome[] = [];
@@ -122,12 +127,34 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     return result;
   };
 
-  /** Exit now with code 1: total timeout or second signal. Hooks still pending are abandoned. */
-  const force = (error: ShutdownError, reason: string) => {
+  const exitForced = (reason: string): void => void resolveForced?.(callExit(1, true, reason));
+
+  /**
+   * Exit with code 1: total timeout or second signal; hooks still pending are abandoned. On the total
+   * timeout the lock is still released on the way out, bounded by FORCED_RELEASE_MS, so a replacement
+   * need not wait for a Redis lease to expire; a second signal (also during that release) means now.
+   */
+  const force = (error: ShutdownError, reason: string, releaseLock: boolean) => {
     if (exited) return;
+    if (forcing) {
+      if (!releaseLock) exitForced(reason);
+      return;
+    }
+    forcing = true;
     errors.push(error);
     logger.error({ code: error.code }, error.message);
-    resolveForced?.(callExit(1, true, reason));
+    const lock = options.lock;
+    if (!releaseLock || !lock || lockReleaseStarted) return exitForced(reason);
+    lockReleaseStarted = true;
+    const bound = setTimeout(() => exitForced(reason), Math.min(FORCED_RELEASE_MS, o.hookTimeout));
+    Promise.resolve()
+      .then(() => lock.release())
+      .then(() => logger.debug('lock released before the forced exit'))
+      .catch((releaseError: unknown) => logger.error({ err: describeFailure(releaseError, 'it rejected') }, 'lock release failed before the forced exit'))
+      .finally(() => {
+        clearTimeout(bound);
+        exitForced(reason);
+      });
   };
 
   let totalTimer: NodeJS.Timeout | undefined;
@@ -174,7 +201,8 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
 
     // Last, so a replacement instance can't start while this one still has work in progress.
     const lock = options.lock;
-    if (lock) {
+    if (lock && !lockReleaseStarted) {
+      lockReleaseStarted = true;
       const outcome = await runBounded(() => lock.release(), o.hookTimeout);
       if (outcome.status !== 'ok') {
         const detail = outcome.status === 'timeout' ? `did not finish within ${o.hookTimeout} ms` : describeFailure(outcome.error, 'it rejected');
@@ -183,7 +211,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
         logger.error({ code: error.code, err: error.message }, 'lock release failed');
       } else logger.debug('lock released');
     }
-    return callExit(failed || errors.length > 0 ? 1 : 0, false, reason);
+    return callExit(failed || errors.length > 0 ? 1 : 0, forcing, reason);
   };
 
   const start = (reason: string, failed: boolean): Promise<ShutdownResult> => {
@@ -191,7 +219,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     startedAt = performance.now();
     // Ref'd: it is the promise that the process ends, whatever the hooks do.
     totalTimer = setTimeout(
-      () => force(new ShutdownError(HealthErrorCodes.shutdownTimeout, `Shutdown did not finish within ${o.timeout} ms; forcing exit`), reason),
+      () => force(new ShutdownError(HealthErrorCodes.shutdownTimeout, `Shutdown did not finish within ${o.timeout} ms; forcing exit`), reason, true),
       o.timeout,
     );
     const forced = new Promise<ShutdownResult>((resolve) => (resolveForced = resolve));
@@ -203,7 +231,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     const second = signalled;
     signalled = true;
     if (second && running) {
-      force(new ShutdownError(HealthErrorCodes.shutdownForced, `Second signal (${signal}) during shutdown; forcing exit`), signal);
+      force(new ShutdownError(HealthErrorCodes.shutdownForced, `Second signal (${signal}) during shutdown; forcing exit`), signal, false);
       return;
     }
     if (running) {
