@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireInstanceLock } from '@pm/lock';
-import { makeTempDir } from '@pm/test-utils';
+import { makeTempDir, sleep } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createShutdown } from '../src/index.js';
 
@@ -36,5 +36,36 @@ describe('a shutdown forced by the total timeout', () => {
     expect(codes).toEqual([1]);
     expect(took).toBeGreaterThanOrEqual(480);
     expect(took).toBeLessThan(1500);
+  });
+
+  it('abandons the hooks still to run and exits only after the release it started has finished', async () => {
+    const log: string[] = [];
+    let releaseDone = false;
+    const shutdown = createShutdown({
+      signals: [], timeout: 300,
+      exit: () => void log.push(`exit, release finished: ${releaseDone}`),
+      lock: { release: async () => { log.push('release'); await sleep(150); releaseDone = true; } },
+      hooks: [
+        { name: 'slow', fn: () => sleep(350), timeout: 10_000 },
+        { name: 'after', fn: () => void log.push('hook "after" ran'), timeout: 10_000 },
+      ],
+    });
+    await shutdown.shutdown('test');
+    await sleep(200); // anything the sequence would still do happens now
+    expect(log).toEqual(['release', 'exit, release finished: true']);
+  });
+
+  it('waits for a release the sequence itself started when the total timeout fires during it', async () => {
+    const log: string[] = [];
+    let releaseDone = false;
+    const shutdown = createShutdown({
+      signals: [], timeout: 300,
+      exit: () => void log.push(`exit, release finished: ${releaseDone}`),
+      lock: { release: async () => { log.push('release'); await sleep(200); releaseDone = true; } },
+      hooks: [{ name: 'quick', fn: () => sleep(200), timeout: 10_000 }],
+    });
+    const result = await shutdown.shutdown('test');
+    expect(result).toMatchObject({ exitCode: 1, forced: true });
+    expect(log).toEqual(['release', 'exit, release finished: true']);
   });
 });

@@ -86,10 +86,12 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
   let exited = false;
   let installed = true;
   let resolveForced: ((result: ShutdownResult) => void) | undefined;
+  let forcedResult: Promise<ShutdownResult> | undefined;
   /** Set by the first signal: only a signal after it forces exit, not one after `shutdown()` or an uncaught error. */
   let signalled = false;
   let forcing = false;
-  let lockReleaseStarted = false;
+  let lockRelease: Promise<void> | undefined;
+  const releaseOnce = (lock: NonNullable<ShutdownOptions['lock']>): Promise<void> => (lockRelease ??= Promise.resolve().then(() => lock.release()));
   let startedAt = 0;
   const errors: PmHealthError[] = [];
   const outcomes: HookOutcome[] = [];
@@ -144,11 +146,10 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     errors.push(error);
     logger.error({ code: error.code }, error.message);
     const lock = options.lock;
-    if (!releaseLock || !lock || lockReleaseStarted) return exitForced(reason);
-    lockReleaseStarted = true;
+    if (!releaseLock || !lock) return exitForced(reason);
+    // The same release the sequence may have started already: awaited once, never called twice.
     const bound = setTimeout(() => exitForced(reason), Math.min(FORCED_RELEASE_MS, o.hookTimeout));
-    Promise.resolve()
-      .then(() => lock.release())
+    releaseOnce(lock)
       .then(() => logger.debug('lock released before the forced exit'))
       .catch((releaseError: unknown) => logger.error({ err: describeFailure(releaseError, 'it rejected') }, 'lock release failed before the forced exit'))
       .finally(() => {
@@ -183,7 +184,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
 
     const ordered = [...hooks.values()].sort((a, b) => a.order - b.order || a.seq - b.seq);
     for (const hook of ordered) {
-      if (exited) break;
+      if (exited || forcing) break; // forced: the rest is abandoned, the exit is force()'s to make
       logger.debug({ hook: hook.name }, 'running shutdown hook');
       const outcome = await runBounded((signal) => hook.fn({ reason, signal }), hook.timeout);
       outcomes.push({ name: hook.name, status: outcome.status, durationMs: outcome.durationMs });
@@ -198,12 +199,13 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
       }
     }
     if (exited) return callExit(1, true, reason);
+    if (forcing) return forcedResult!;
 
     // Last, so a replacement instance can't start while this one still has work in progress.
     const lock = options.lock;
-    if (lock && !lockReleaseStarted) {
-      lockReleaseStarted = true;
-      const outcome = await runBounded(() => lock.release(), o.hookTimeout);
+    if (lock) {
+      const outcome = await runBounded(() => releaseOnce(lock), o.hookTimeout);
+      if (forcing) return forcedResult!; // the total timeout fired meanwhile: force() waits for this same release
       if (outcome.status !== 'ok') {
         const detail = outcome.status === 'timeout' ? `did not finish within ${o.hookTimeout} ms` : describeFailure(outcome.error, 'it rejected');
         const error = new ShutdownError(HealthErrorCodes.lockReleaseFailed, `Releasing the lock failed: ${detail}`, { cause: outcome.error });
@@ -211,7 +213,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
         logger.error({ code: error.code, err: error.message }, 'lock release failed');
       } else logger.debug('lock released');
     }
-    return callExit(failed || errors.length > 0 ? 1 : 0, forcing, reason);
+    return callExit(failed || errors.length > 0 ? 1 : 0, false, reason);
   };
 
   const start = (reason: string, failed: boolean): Promise<ShutdownResult> => {
@@ -222,8 +224,8 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
       () => force(new ShutdownError(HealthErrorCodes.shutdownTimeout, `Shutdown did not finish within ${o.timeout} ms; forcing exit`), reason, true),
       o.timeout,
     );
-    const forced = new Promise<ShutdownResult>((resolve) => (resolveForced = resolve));
-    running = Promise.race([sequence(reason, failed), forced]);
+    forcedResult = new Promise<ShutdownResult>((resolve) => (resolveForced = resolve));
+    running = Promise.race([sequence(reason, failed), forcedResult]);
     return running;
   };
 
