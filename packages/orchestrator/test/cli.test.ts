@@ -223,8 +223,10 @@ describe('pm logs -f across rotations', () => {
     await waitFor(() => follower.output().includes('done writing'), { timeout: 30_000, message: 'the writer finished' });
     await sleep(300);
     follower.kill('SIGINT');
-    const numbers = (text: string) => new Set([...text.matchAll(/^(\d{6}) x+$/gm)].map((m) => Number(m[1])));
+    const numberList = (text: string) => [...text.matchAll(/^(\d{6}) x+$/gm)].map((m) => Number(m[1]));
+    const numbers = (text: string) => new Set(numberList(text));
     const followed = numbers(follower.output());
+    expect(numberList(follower.output()).length, 'no line printed twice').toBe(followed.size);
     const logs = join(dir, '.pm', 'logs');
     const files = readdirSync(logs).filter((f) => f.startsWith('chatty.log'));
     expect(files.length, 'rotated at least twice').toBeGreaterThanOrEqual(3);
@@ -233,6 +235,25 @@ describe('pm logs -f across rotations', () => {
     const missed = [...kept].filter((n) => !followed.has(n));
     expect(missed).toEqual([]);
     expect(followed.size).toBeGreaterThan(30_000); // the rest: lost between copy and truncate, more so on a loaded machine
+  });
+});
+
+describe('pm stop without a reachable daemon', () => {
+  it('refuses while a live daemon still holds the lock, instead of ending apps it would restart', async () => {
+    const { dir } = makeProject({ apps: [{ name: 'svc', script: fixture('sleeper.mjs') }], dashboard: false });
+    await pmStart(dir);
+    const { daemon, apps } = projectPids(dir);
+    const socket = join(dir, '.pm', 'daemon.sock');
+    renameSync(socket, `${socket}.hidden`); // the daemon still listens, but nobody finds it
+    try {
+      const refused = await pm(['stop', 'all'], { cwd: dir });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`A pm daemon (PID ${daemon}) supervises this project but does not answer`);
+      expect(apps.every(alive)).toBe(true);
+    } finally {
+      renameSync(`${socket}.hidden`, socket);
+    }
+    expect((await pm(['stop', 'all'], { cwd: dir })).code).toBe(0);
   });
 });
 

@@ -1,6 +1,5 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { makeTempDir } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
@@ -116,8 +115,9 @@ describe('paths', () => {
     expect(Buffer.byteLength(deep.socket)).toBeLessThan(100);
     expect(existsSync(deep.home)).toBe(false);
     // never straight in the shared temp folder, where another user could take the name first
-    expect(dirname(deep.socket)).toBe(join(tmpdir(), `pm-${process.getuid!()}`));
-    expect(dirname(pmPaths(`/${'d'.repeat(120)}`, { XDG_RUNTIME_DIR: '/run/user/7' }).socket)).toBe(`/run/user/7/pm-${process.getuid!()}`);
+    expect(dirname(deep.socket)).toBe(`/tmp/pm-${process.getuid!()}`);
+    // the same path from every environment (a cron job or sudo must find the daemon a shell started)
+    expect(pmPaths(`/${'d'.repeat(120)}`, { XDG_RUNTIME_DIR: '/run/user/7', TMPDIR: '/var/tmp' }).socket).toBe(deep.socket);
   });
 });
 

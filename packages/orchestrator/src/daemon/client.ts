@@ -54,20 +54,21 @@ export interface EnsureDaemonOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** The PID of a live foreground `pm run` supervising this project (it holds the daemon's lock), or null. */
-export async function foregroundRunPid(paths: PmPaths): Promise<number | null> {
+/** The live process holding this project's supervisor lock (a daemon, or a foreground `pm run`), or null. */
+export async function supervisorHolder(paths: PmPaths): Promise<{ pid: number; mode: 'run' | 'daemon' } | null> {
   // Loaded here, not at the top: `pm status`, which scripts call in loops, imports this module too.
   const { inspectInstanceLock } = await import('@pm/lock');
   const found = await inspectInstanceLock({ name: 'pm-daemon', path: paths.lock });
-  return found.state === 'held' && found.holder?.metadata.mode === 'run' ? found.holder.pid : null;
+  if (found.state !== 'held' || !found.holder) return null;
+  return { pid: found.holder.pid, mode: found.holder.metadata.mode === 'run' ? 'run' : 'daemon' };
 }
 
 /** Starts the project's daemon in the background unless one already answers, and waits until it does. */
 export async function ensureDaemon({ paths, configFile, cliScript, timeout = 15_000, env = process.env }: EnsureDaemonOptions): Promise<void> {
   if (await daemonRunning(paths)) return;
-  const runPid = await foregroundRunPid(paths);
-  if (runPid !== null) {
-    throw new DaemonUnreachableError(`A foreground \`pm run\` (PID ${runPid}) supervises this project: use it, or stop it (Ctrl-C in its terminal, or kill -TERM ${runPid}) before \`pm start\`.`);
+  const holder = await supervisorHolder(paths);
+  if (holder?.mode === 'run') {
+    throw new DaemonUnreachableError(`A foreground \`pm run\` (PID ${holder.pid}) supervises this project: use it, or stop it (Ctrl-C in its terminal, or kill -TERM ${holder.pid}) before \`pm start\`.`);
   }
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   // The daemon's stray output (a crash trace) goes to a file: it must outlive this terminal.

@@ -156,9 +156,11 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
     });
   });
   if (process.platform !== 'win32') {
-    // Only this user can enter the socket's folder, so only this user can connect, from the moment it
-    // exists (no process-wide umask change, which apps spawned meanwhile would inherit).
-    ensurePrivateDir(dirname(paths.socket));
+    // No process-wide umask change (apps spawned meanwhile would inherit it): the socket is created with
+    // the default umask (no write bit for others, so they cannot connect) and made 0600 right after.
+    // PM_HOME itself was made 0700 when created; an existing one (a shared folder) is left as it is, and
+    // the socket is 0600 below. The /tmp folder of a deep project is ours alone, or we refuse it.
+    if (dirname(paths.socket) !== paths.home) ensurePrivateDir(dirname(paths.socket));
     rmSync(paths.socket, { force: true }); // stale socket of a dead daemon; we hold the lock
   }
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** Where a project's daemon keeps its files. */
@@ -31,9 +30,9 @@ export function pmPaths(projectDir: string, env: NodeJS.ProcessEnv = process.env
     socket = `\\\\.\\pipe\\pm-${createHash('sha256').update(home).digest('hex').slice(0, 16)}`;
   } else if (Buffer.byteLength(socket) > SOCKET_PATH_MAX) {
     // In a folder of this user's own (made 0700 by the daemon), never straight in the shared temp folder,
-    // where any local user could create the predictable name first.
-    const base = env.XDG_RUNTIME_DIR || tmpdir();
-    socket = join(base, `pm-${process.getuid?.() ?? 'user'}`, `${createHash('sha256').update(home).digest('hex').slice(0, 16)}.sock`);
+    // where any local user could create the predictable name first. Always /tmp, never $TMPDIR or
+    // $XDG_RUNTIME_DIR: every shell, cron job and sudo must compute the same path for the same project.
+    socket = join('/tmp', `pm-${process.getuid?.() ?? 'user'}`, `${createHash('sha256').update(home).digest('hex').slice(0, 16)}.sock`);
   }
   return {
     home,

@@ -1,4 +1,4 @@
-import { ensureDaemon, foregroundRunPid, requestDaemon, daemonRunning } from '../../daemon/client.js';
+import { ensureDaemon, requestDaemon, daemonRunning, supervisorHolder } from '../../daemon/client.js';
 import type { DaemonResponse } from '../../daemon/protocol.js';
 import { StateStore } from '../../daemon/state-store.js';
 import { loadConfig } from '../../config/load.js';
@@ -70,10 +70,14 @@ export async function stopCommand(ctx: CommandContext): Promise<number> {
 
 /** Without a daemon, end every recorded process that is still the one recorded (pid + start time). */
 async function stopOrphans(ctx: CommandContext, project: Project): Promise<number> {
-  const runPid = await foregroundRunPid(project.paths);
-  if (runPid !== null) {
+  const holder = await supervisorHolder(project.paths);
+  if (holder) {
     // Its apps are supervised, not orphans: ending them here would only make it restart them.
-    ctx.stderr.write(`A foreground \`pm run\` (PID ${runPid}) supervises this project: stop it with Ctrl-C in its terminal (or kill -TERM ${runPid}).\n`);
+    ctx.stderr.write(
+      holder.mode === 'run'
+        ? `A foreground \`pm run\` (PID ${holder.pid}) supervises this project: stop it with Ctrl-C in its terminal (or kill -TERM ${holder.pid}).\n`
+        : `A pm daemon (PID ${holder.pid}) supervises this project but does not answer on ${project.paths.socket}; see ${project.paths.daemonLog}. Stop it with kill -TERM ${holder.pid}.\n`,
+    );
     return 1;
   }
   const store = new StateStore(project.paths.state);

@@ -32,6 +32,8 @@ function lastLines(file: string, count: number): string[] {
 
 // Often enough that a fast writer's log is rarely rotated twice between two looks (each look is one stat or two).
 const FOLLOW_POLL_MS = 50;
+// How long a changed `.1` may look like a rotation in progress before it is taken as it is.
+const SETTLE_MS = 2000;
 
 /** Identifies the newest rotated copy (`<log>.1`), so a follower notices a rotation even when the log has grown past its old size again. */
 function rotatedStamp(file: string): string {
@@ -73,6 +75,7 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
   }
   if (!ctx.values.follow) return 0;
   const partial = new Map<string, string>();
+  const unsettled = new Map<string, number>();
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       for (const name of names) {
@@ -87,15 +90,26 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
         }
         let offset = offsets.get(name)!;
         let text = partial.get(name) ?? '';
-        const rotated = stamp !== rotations.get(name) || (size < offset && rotatedStamp(file) !== rotations.get(name));
-        if (rotated) {
-          // Copied to .1, then truncated, since the last look: what we had not read yet is at the end
-          // of the copy; the log itself starts again from 0, perhaps already grown past `offset`.
+        const copySize = existsSync(`${file}.1`) ? statSync(`${file}.1`).size : 0;
+        // A rotation shifts .1 away, copies the log to a new .1, then truncates the log. It is complete
+        // (and ours to handle) only once the log is shorter than the new copy; before that, look again later.
+        const copyChanged = stamp !== rotations.get(name) || rotatedStamp(file) !== rotations.get(name);
+        if (copyChanged && size < copySize && copySize >= offset) {
+          // What we had not read yet is at the end of the copy; the log itself starts again from 0.
           rotations.set(name, rotatedStamp(file));
-          const copySize = existsSync(`${file}.1`) ? statSync(`${file}.1`).size : 0;
           if (copySize > offset) text += readRange(`${file}.1`, offset, copySize);
           offset = 0;
-        } else if (size < offset) offset = 0; // emptied by hand: read it from its start
+        } else if (!copyChanged && size < offset) offset = 0; // emptied by hand: read it from its start
+        else if (copyChanged) {
+          // Mid-rotation: read nothing now, so nothing is read twice. A copy changed by anything else
+          // (deleted or touched by hand) is accepted after a while, so following never stalls.
+          const since = unsettled.get(name) ?? Date.now();
+          unsettled.set(name, since);
+          if (Date.now() - since < SETTLE_MS) continue;
+          rotations.set(name, rotatedStamp(file));
+          if (size < offset) offset = 0;
+        }
+        unsettled.delete(name);
         if (size > offset) text += readRange(file, offset, size);
         offsets.set(name, size);
         const lines = text.split('\n');
