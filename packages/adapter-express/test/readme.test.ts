@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExpressErrorCodes, serveDefaults } from '@pm/adapter-express';
-import { freePort, httpRequest, makeTempDir, spawnFixture, waitFor } from '@pm/test-utils';
+import { freePort, httpRequest, makeTempDir, readmeTable, spawnFixture, waitFor } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
 
 // The README is documentation users trust: its option list, defaults, error codes and first example
@@ -11,17 +11,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
-function table(marker: string): Map<string, string> {
-  const start = readme.indexOf(`<!-- ${marker} -->`);
-  expect(start, marker).toBeGreaterThan(-1);
-  const rows = new Map<string, string>();
-  for (const line of readme.slice(start, readme.indexOf('<!-- /', start)).split('\n')) {
-    const cells = line.split('|').map((c) => c.trim());
-    const name = /^`([\w.]+)`$/.exec(cells[1] ?? '')?.[1];
-    if (name) rows.set(name, cells[2] ?? '');
-  }
-  return rows;
-}
+const table = (marker: string): Map<string, string> => readmeTable(readme, marker);
 
 describe('README', () => {
   it('one row per ServeOptions field, defaults equal serveDefaults', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import 'reflect-metadata';
 import { NestErrorCodes, pmModuleDefaults, serveDefaults } from '@pm/adapter-nest';
+import { readmeTable } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
 
 // The README's option lists, defaults and error codes are checked against the code so they cannot drift.
@@ -10,17 +11,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
-function table(marker: string): Map<string, string> {
-  const start = readme.indexOf(`<!-- ${marker} -->`);
-  expect(start, marker).toBeGreaterThan(-1);
-  const rows = new Map<string, string>();
-  for (const line of readme.slice(start, readme.indexOf('<!-- /', start)).split('\n')) {
-    const cells = line.split('|').map((c) => c.trim());
-    const name = /^`([\w.]+)`$/.exec(cells[1] ?? '')?.[1];
-    if (name) rows.set(name, cells[2] ?? '');
-  }
-  return rows;
-}
+const table = (marker: string): Map<string, string> => readmeTable(readme, marker);
 
 function interfaceKeys(file: string, name: string): string[] {
   const source = readFileSync(join(root, 'src', file), 'utf8');

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, httpRequest, makeTempDir, spawnFixture, waitFor } from '@pm/test-utils';
+import { freePort, httpRequest, makeTempDir, readmeTable, spawnFixture, waitFor } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
 import { HealthErrorCodes, healthDefaults, shutdownDefaults } from '../src/index.js';
 
@@ -10,19 +10,7 @@ import { HealthErrorCodes, healthDefaults, shutdownDefaults } from '../src/index
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
-/** Rows of the markdown table between `<!-- marker -->` and the next `<!-- /... -->`, as name -> default cell. */
-function section(marker: string): Map<string, string> {
-  const start = readme.indexOf(`<!-- ${marker} -->`);
-  expect(start, `README section ${marker}`).toBeGreaterThan(-1);
-  const body = readme.slice(start, readme.indexOf('<!-- /', start));
-  const rows = new Map<string, string>();
-  for (const line of body.split('\n')) {
-    const cells = line.split('|').map((c) => c.trim());
-    const name = /^`([\w.]+)`$/.exec(cells[1] ?? '')?.[1];
-    if (name) rows.set(name, cells[2] ?? '');
-  }
-  return rows;
-}
+const section = (marker: string): Map<string, string> => readmeTable(readme, marker);
 
 /** How the README writes a default: a JS literal in backticks. */
 const literal = (value: unknown): string =>

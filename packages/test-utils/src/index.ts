@@ -4,3 +4,4 @@ export { spawnFixture, type FixtureProcess, type SpawnFixtureOptions, type ExitR
 export { waitFor, sleep, type WaitForOptions } from './wait.js';
 export { httpRequest, type HttpResult, type HttpRequestOptions } from './http.js';
 export { exampleAppSmokeSuite, type ExampleAppSmokeOptions } from './example-smoke.js';
+export { readmeTable } from './readme.js';
