@@ -1,4 +1,4 @@
-import type { PortHolder } from '@pm/lock';
+import { describePortHolder, type PortHolder } from '@pm/lock';
 
 export type { PortHolder };
 
@@ -46,7 +46,8 @@ export class PortInUseError extends PmExpressError {
   readonly holder: PortHolder | null;
 
   constructor(port: number, holder: PortHolder | null, cause: unknown) {
-    const who = holder?.pid != null ? ` by PID ${holder.pid}${holder.command ? ` (${holder.command})` : ''}` : '';
+    const named = describePortHolder(holder);
+    const who = named ? ` by ${named}` : '';
     const stop = holder?.pid != null ? `Stop it with \`kill ${holder.pid}\`, or` : 'Stop the process using it (`lsof -iTCP:' + port + ' -sTCP:LISTEN`), or';
     super(ExpressErrorCodes.portInUse, `Port ${port} is already in use${who}. ${stop} set PORT to a free port.`, { cause });
     this.port = port;

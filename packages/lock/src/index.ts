@@ -17,4 +17,4 @@ export { formatInstanceRunningMessage, type FormatInstanceRunningOptions } from 
 export { fileBackend, fileBackendDefaults, type FileBackendOptions, type FileExclusion } from './file/file-backend.js';
 export type { LockBackend, BackendHandle, BackendRequest, TryAcquireResult, InspectResult } from './backend.js';
 export type { Logger } from './logger.js';
-export { findPortHolder, type PortHolder } from './port-holder.js';
+export { describePortHolder, findPortHolder, type PortHolder } from './port-holder.js';

@@ -12,6 +12,12 @@ export interface PortHolder {
   command: string | null;
 }
 
+/** How messages name a port's holder: `PID 123 (node server.js)`; null when its PID is unknown. */
+export function describePortHolder(holder: PortHolder | null): string | null {
+  if (holder?.pid == null) return null;
+  return `PID ${holder.pid}${holder.command ? ` (${holder.command})` : ''}`;
+}
+
 /** Inodes of sockets listening on `port`, from /proc/net/tcp and tcp6 (state 0A = LISTEN). */
 function listeningInodes(port: number): Set<string> {
   const inodes = new Set<string>();

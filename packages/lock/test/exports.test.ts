@@ -12,6 +12,7 @@ describe('public surface of @pm/lock (built entry)', () => {
       'LockUnwritableError',
       'PmLockError',
       'acquireInstanceLock',
+      'describePortHolder',
       'fileBackend',
       'fileBackendDefaults',
       'findPortHolder',

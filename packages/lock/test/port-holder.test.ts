@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { freePort, spawnFixture } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
-import { findPortHolder } from '../src/index.js';
+import { describePortHolder, findPortHolder } from '../src/index.js';
 
 describe('findPortHolder', () => {
   it('names the process listening on a port, with its command line', async () => {
@@ -12,6 +12,10 @@ describe('findPortHolder', () => {
     const found = await findPortHolder(port);
     expect(found?.pid).toBe(holder.pid);
     expect(found?.command).toContain(String(port));
+    expect(describePortHolder(found)).toBe(`PID ${holder.pid} (${found!.command})`);
+    expect(describePortHolder({ pid: holder.pid, command: null })).toBe(`PID ${holder.pid}`);
+    expect(describePortHolder({ pid: null, command: null })).toBeNull();
+    expect(describePortHolder(null)).toBeNull();
   });
 
   it('finds this process too, on IPv6 as well', async () => {

@@ -100,28 +100,6 @@ export class DependencyCycleError extends PmOrchestratorError {
   }
 }
 
-/** Thrown before starting an app whose fixed port is already taken. */
-export class PortInUseError extends PmOrchestratorError {
-  /** The busy port. */
-  readonly port: number;
-  /** The app that wanted it. */
-  readonly app: string;
-  /** The process holding it, when known. */
-  readonly holder: PortHolder | null;
-
-  constructor(app: string, port: number, holder: PortHolder | null) {
-    const who = holder?.pid ? ` by PID ${holder.pid}${holder.command ? ` (${holder.command})` : ''}` : '';
-    super(
-      OrchestratorErrorCodes.portInUse,
-      `Port ${port} wanted by "${app}" is already in use${who}. ` +
-        `Stop that process (\`pm free-port ${port} --kill\`), or give "${app}" another port or port: "auto".`,
-    );
-    this.port = port;
-    this.app = app;
-    this.holder = holder;
-  }
-}
-
 /** Thrown when a command names an app the config does not have. */
 export class AppNotFoundError extends PmOrchestratorError {
   /** The unknown name. */

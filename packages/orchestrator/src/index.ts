@@ -15,7 +15,6 @@ export {
   ConfigNotFoundError,
   ConfigLoadFailedError,
   DependencyCycleError,
-  PortInUseError,
   AppNotFoundError,
   StartFailedError,
   DaemonUnreachableError,
@@ -24,4 +23,5 @@ export {
   type ConfigProblem,
   type PortHolder,
 } from './errors.js';
+export { PortInUseError } from './port-in-use-error.js';
 export type { Logger } from './logger.js';

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { findPortHolder, type PortHolder } from '@pm/lock';
+import { describePortHolder, findPortHolder, type PortHolder } from '@pm/lock';
 import { pidAlive } from '../../supervisor/proc.js';
 import type { CommandContext } from '../context.js';
 
@@ -19,7 +19,7 @@ export async function freePortCommand(ctx: CommandContext): Promise<number> {
     ctx.stderr.write(`Port ${port} is in use by a process of another user (or in another namespace); pm cannot see or end it.\n`);
     return 1;
   }
-  ctx.stdout.write(`Port ${port} is used by PID ${holder.pid}${holder.command ? ` (${holder.command})` : ''}.\n`);
+  ctx.stdout.write(`Port ${port} is used by ${describePortHolder(holder)}.\n`);
   if (!ctx.values.kill) return 0;
   // Several processes can share a listening socket (a forked server): end each holder in turn, and
   // say the port is free only once nobody holds it.
@@ -35,7 +35,7 @@ export async function freePortCommand(ctx: CommandContext): Promise<number> {
     }
     await endProcess(current.pid);
     ended.add(current.pid);
-    ctx.stdout.write(`Ended PID ${current.pid}${current.command ? ` (${current.command})` : ''}.\n`);
+    ctx.stdout.write(`Ended ${describePortHolder(current)}.\n`);
   }
   ctx.stdout.write(`Port ${port} is free.\n`);
   return 0;
