@@ -35,13 +35,13 @@ const FOLLOW_POLL_MS = 50;
 // How long a changed `.1` may look like a rotation in progress before it is taken as it is.
 const SETTLE_MS = 2000;
 
-/** Identifies the newest rotated copy (`<log>.1`), so a follower notices a rotation even when the log has grown past its old size again. */
-function rotatedStamp(file: string): string {
+/** The newest rotated copy (`<log>.1`): a stamp that changes with each rotation, and its size (0 when absent). */
+function rotatedCopy(file: string): { stamp: string; size: number } {
   try {
     const copy = statSync(`${file}.1`);
-    return `${copy.ino}:${copy.mtimeMs}:${copy.size}`;
+    return { stamp: `${copy.ino}:${copy.mtimeMs}:${copy.size}`, size: copy.size };
   } catch {
-    return '';
+    return { stamp: '', size: 0 };
   }
 }
 
@@ -71,7 +71,7 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
     const file = join(dir, `${name}.log`);
     for (const line of lastLines(file, count)) ctx.stdout.write(`${prefix(name)}${line}\n`);
     offsets.set(name, statSync(file).size);
-    rotations.set(name, rotatedStamp(file));
+    rotations.set(name, rotatedCopy(file).stamp);
   }
   if (!ctx.values.follow) return 0;
   const partial = new Map<string, string>();
@@ -80,24 +80,24 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
     const timer = setInterval(() => {
       for (const name of names) {
         const file = join(dir, `${name}.log`);
-        // The copy's stamp first, then the size: a rotation in between shows as a shrunk file.
-        const stamp = rotatedStamp(file);
+        // The copy before and after the log's size: a rotation in between is seen either way.
+        const before = rotatedCopy(file);
         let size: number;
         try {
           size = statSync(file).size;
         } catch {
           continue;
         }
+        const copy = rotatedCopy(file);
         let offset = offsets.get(name)!;
         let text = partial.get(name) ?? '';
-        const copySize = existsSync(`${file}.1`) ? statSync(`${file}.1`).size : 0;
         // A rotation shifts .1 away, copies the log to a new .1, then truncates the log. It is complete
         // (and ours to handle) only once the log is shorter than the new copy; before that, look again later.
-        const copyChanged = stamp !== rotations.get(name) || rotatedStamp(file) !== rotations.get(name);
-        if (copyChanged && size < copySize && copySize >= offset) {
+        const copyChanged = before.stamp !== rotations.get(name) || copy.stamp !== rotations.get(name);
+        if (copyChanged && size < copy.size && copy.size >= offset) {
           // What we had not read yet is at the end of the copy; the log itself starts again from 0.
-          rotations.set(name, rotatedStamp(file));
-          if (copySize > offset) text += readRange(`${file}.1`, offset, copySize);
+          rotations.set(name, copy.stamp);
+          if (copy.size > offset) text += readRange(`${file}.1`, offset, copy.size);
           offset = 0;
         } else if (!copyChanged && size < offset) offset = 0; // emptied by hand: read it from its start
         else if (copyChanged) {
@@ -106,7 +106,7 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
           const since = unsettled.get(name) ?? Date.now();
           unsettled.set(name, since);
           if (Date.now() - since < SETTLE_MS) continue;
-          rotations.set(name, rotatedStamp(file));
+          rotations.set(name, copy.stamp);
           if (size < offset) offset = 0;
         }
         unsettled.delete(name);
