@@ -73,7 +73,13 @@ const servers = {
       healthChecks: {
         '/health': async () => {
           const mem = process.memoryUsage();
-          return { timestamp: new Date().toISOString(), pid: process.pid, uptime: process.uptime(), memoryUsage: { heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, rss: mem.rss }, startedAt };
+          return {
+            timestamp: new Date().toISOString(),
+            pid: process.pid,
+            uptime: process.uptime(),
+            memoryUsage: { heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, rss: mem.rss },
+            startedAt,
+          };
         },
         '/readyz': async () => {},
       },
@@ -138,7 +144,9 @@ async function main() {
       runs[name].push({ rps: r.requests.average, p99: r.latency.p99, p50: r.latency.p50, errors });
       const p = await load(port, PROBE_DURATION_S, READY_PATH[name]);
       probes[name].push({ rps: p.requests.average, p99: p.latency.p99, p50: p.latency.p50, errors: p.errors + p.timeouts + p.non2xx });
-      process.stderr.write(`round ${round + 1} ${name}: /health ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, errors ${errors}; readiness ${p.requests.average.toFixed(0)} req/s\n`);
+      process.stderr.write(
+        `round ${round + 1} ${name}: /health ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, errors ${errors}; readiness ${p.requests.average.toFixed(0)} req/s\n`,
+      );
     }
   }
   for (const { child } of Object.values(started)) {
@@ -150,7 +158,15 @@ async function main() {
   // with the floor measured in the same round, and the median of those ratios is the answer.
   const ratio = (n, of = 'floor', set = runs) => median(set[n].map((x, i) => x.rps / set[of][i].rps));
   const summary = Object.fromEntries(
-    names.map((n) => [n, { rps: median(runs[n].map((x) => x.rps)), p50: median(runs[n].map((x) => x.p50)), p99: median(runs[n].map((x) => x.p99)), errors: runs[n].reduce((a, x) => a + x.errors, 0) }]),
+    names.map((n) => [
+      n,
+      {
+        rps: median(runs[n].map((x) => x.rps)),
+        p50: median(runs[n].map((x) => x.p50)),
+        p99: median(runs[n].map((x) => x.p99)),
+        errors: runs[n].reduce((a, x) => a + x.errors, 0),
+      },
+    ]),
   );
   const rows = [
     ['server', 'req/s (median)', 'vs floor (median of per-round ratios)', 'p50', 'p99 (median)', 'errors', 'req/s range over rounds'],

@@ -26,7 +26,6 @@ async function connect() {
   return client;
 }
 
-
 // 1. Uncontended acquire + release.
 const raw = await connect();
 const dedicated = await connect();
@@ -35,8 +34,22 @@ const rawKey = lockKeyOf(name('raw')).key;
 const viaClient = postgresBackend({ client: dedicated, table: lockTable });
 const viaAppName = postgresBackend({ client: dedicated, recordIn: 'application_name' });
 const viaPool = postgresBackend({ pool, table: lockTable });
-const viaUrl = postgresBackend({ connectionString: `postgres://${process.env.PGUSER}@${process.env.PGHOST}:${process.env.PGPORT}/${process.env.PGDATABASE}`, table: lockTable });
-const record = { name: 'alone', pid: process.pid, hostname: hostname(), instanceId: randomUUID(), startedAt: new Date().toISOString(), port: null, nodeVersion: process.version, processStart: null, bootId: null, metadata: {} };
+const viaUrl = postgresBackend({
+  connectionString: `postgres://${process.env.PGUSER}@${process.env.PGHOST}:${process.env.PGPORT}/${process.env.PGDATABASE}`,
+  table: lockTable,
+});
+const record = {
+  name: 'alone',
+  pid: process.pid,
+  hostname: hostname(),
+  instanceId: randomUUID(),
+  startedAt: new Date().toISOString(),
+  port: null,
+  nodeVersion: process.version,
+  processStart: null,
+  bootId: null,
+  metadata: {},
+};
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const alone = (backend) => async () => {
   const attempt = await backend.tryAcquire({ name: name('alone'), record, logger: silent });
@@ -45,10 +58,13 @@ const alone = (backend) => async () => {
 };
 const cycle = (backend, label) => async () => (await acquireInstanceLock({ name: name(label), backend, releaseOnExit: false })).release();
 const contenders = [
-  ['raw pg_try_advisory_lock + pg_advisory_unlock (floor)', async () => {
-    await raw.query('SELECT pg_try_advisory_lock($1::bigint)', [rawKey]);
-    await raw.query('SELECT pg_advisory_unlock($1::bigint)', [rawKey]);
-  }],
+  [
+    'raw pg_try_advisory_lock + pg_advisory_unlock (floor)',
+    async () => {
+      await raw.query('SELECT pg_try_advisory_lock($1::bigint)', [rawKey]);
+      await raw.query('SELECT pg_advisory_unlock($1::bigint)', [rawKey]);
+    },
+  ],
   ['@pm/lock/postgres, client (a dedicated pg.Client)', cycle(viaClient, 'client')],
   ["@pm/lock/postgres, client, recordIn: 'application_name'", cycle(viaAppName, 'appname')],
   ['@pm/lock/postgres, pool (a pg.Pool with idle clients)', cycle(viaPool, 'pool')],
@@ -59,14 +75,20 @@ const contenders = [
 ];
 const uncontended = await timeInterleaved(contenders, ITERATIONS);
 // Opening a connection per lock costs milliseconds: measured apart, with fewer cycles.
-uncontended.push(...await timeInterleaved([['@pm/lock/postgres, connectionString (opens a connection per lock)', cycle(viaUrl, 'url')]], 200));
+uncontended.push(
+  ...(await timeInterleaved([['@pm/lock/postgres, connectionString (opens a connection per lock)', cycle(viaUrl, 'url')]], 200)),
+);
 const floor = median(uncontended[0][1]);
 const medianOf = (label) => median(uncontended.find(([n]) => n.startsWith(label))[1]);
 
 // 2. Takeover: a waiter is already waiting when the holder process is SIGKILLed; the server ends its
 // session and frees the lock, and the waiter (queued in the server's lock queue) is granted it.
 async function takeover(kind, resource, acquire) {
-  const { killedAt, acquiredAt } = await timeTakeover({ holderArgs: [join(here, 'lock-postgres-holder.mjs'), kind, resource, lockTable], acquire, settleMs: 50 });
+  const { killedAt, acquiredAt } = await timeTakeover({
+    holderArgs: [join(here, 'lock-postgres-holder.mjs'), kind, resource, lockTable],
+    acquire,
+    settleMs: 50,
+  });
   return acquiredAt - killedAt;
 }
 const waiter = await connect();
@@ -74,18 +96,22 @@ const takeovers = [];
 const rawSamples = [];
 for (let i = 0; i < TAKEOVER_RUNS; i++) {
   const key = lockKeyOf(name(`raw-takeover-${i}`)).key;
-  rawSamples.push(await takeover('raw', key, async () => {
-    await waiter.query('SELECT pg_advisory_lock($1::bigint)', [key]);
-    return () => waiter.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
-  }));
+  rawSamples.push(
+    await takeover('raw', key, async () => {
+      await waiter.query('SELECT pg_advisory_lock($1::bigint)', [key]);
+      return () => waiter.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
+    }),
+  );
 }
 takeovers.push(['raw blocking pg_advisory_lock waiter (floor)', rawSamples]);
 const pmSamples = [];
 for (let i = 0; i < TAKEOVER_RUNS; i++) {
-  pmSamples.push(await takeover('pm', name(`takeover-${i}`), async () => {
-    const lock = await acquireInstanceLock({ name: name(`takeover-${i}`), backend: viaPool, wait: 30_000, releaseOnExit: false });
-    return () => lock.release();
-  }));
+  pmSamples.push(
+    await takeover('pm', name(`takeover-${i}`), async () => {
+      const lock = await acquireInstanceLock({ name: name(`takeover-${i}`), backend: viaPool, wait: 30_000, releaseOnExit: false });
+      return () => lock.release();
+    }),
+  );
 }
 takeovers.push(['@pm/lock/postgres waiter (wait option, pool)', pmSamples]);
 
@@ -94,10 +120,11 @@ await Promise.all([raw.end(), dedicated.end(), waiter.end(), pool.end()]);
 
 const pmClient = medianOf('@pm/lock/postgres, client');
 const pmPool = medianOf('@pm/lock/postgres, pool');
-const pmAppName = medianOf("@pm/lock/postgres, client, recordIn");
+const pmAppName = medianOf('@pm/lock/postgres, client, recordIn');
 report('lock-postgres', {
   title: '@pm/lock/postgres: acquire+release and takeover vs bare advisory locks',
-  description: `One local PostgreSQL. ${ITERATIONS} uncontended acquire+release cycles each after 200 warm-up cycles and 2 s of warm-up cycling, contenders taking turns in blocks of 20 (200 cycles for connectionString, which opens a connection each time). ` +
+  description:
+    `One local PostgreSQL. ${ITERATIONS} uncontended acquire+release cycles each after 200 warm-up cycles and 2 s of warm-up cycling, contenders taking turns in blocks of 20 (200 cycles for connectionString, which opens a connection each time). ` +
     '@pm/lock takes the lock and writes the holder record in one prepared statement, and deletes it and unlocks in one more (with recordIn: application_name the record is the session name: no table write); the floor is a bare pg_try_advisory_lock then pg_advisory_unlock on one connection. ' +
     `Takeover: ${TAKEOVER_RUNS} runs each; a waiter waits while the holder process is SIGKILLed; time from the kill until the waiter holds the lock.`,
   tables: [
@@ -110,7 +137,8 @@ report('lock-postgres', {
       ...takeovers.map(([label, s]) => [label, String(s.length), ms(median(s)), ms(Math.max(...s))]),
     ]),
   ],
-  ratioLine: `@pm/lock/postgres acquire+release = ${(pmAppName / floor).toFixed(2)}x the bare advisory lock/unlock round trips with recordIn: 'application_name' (target ≤ 1.5x; the backend alone ${(medianOf("postgresBackend alone (client, recordIn") / floor).toFixed(2)}x), ` +
+  ratioLine:
+    `@pm/lock/postgres acquire+release = ${(pmAppName / floor).toFixed(2)}x the bare advisory lock/unlock round trips with recordIn: 'application_name' (target ≤ 1.5x; the backend alone ${(medianOf('postgresBackend alone (client, recordIn') / floor).toFixed(2)}x), ` +
     `${(pmClient / floor).toFixed(2)}x with the default record table on a dedicated client, ${(pmPool / floor).toFixed(2)}x through a pool; ` +
     `takeover median ${ms(median(pmSamples))} vs ${ms(median(rawSamples))} for a bare blocking waiter`,
 });

@@ -31,9 +31,24 @@ const pmLink = fileBackend({ path: join(dir, 'pm-link.pid'), exclusion: 'link', 
 const plFile = join(dir, 'proper.target');
 await fs.writeFile(plFile, '');
 const contenders = [
-  ['raw mkdir + rmdir (floor)', async () => { await fs.mkdir(floorDir); await fs.rmdir(floorDir); }],
-  ['raw mkdirSync + rmdirSync', async () => { mkdirSync(floorDir); rmdirSync(floorDir); }],
-  ['@pm/lock (socket, default on Linux)', async () => (await acquireInstanceLock({ name: 'b', backend: pmSocket, releaseOnExit: false })).release()],
+  [
+    'raw mkdir + rmdir (floor)',
+    async () => {
+      await fs.mkdir(floorDir);
+      await fs.rmdir(floorDir);
+    },
+  ],
+  [
+    'raw mkdirSync + rmdirSync',
+    async () => {
+      mkdirSync(floorDir);
+      rmdirSync(floorDir);
+    },
+  ],
+  [
+    '@pm/lock (socket, default on Linux)',
+    async () => (await acquireInstanceLock({ name: 'b', backend: pmSocket, releaseOnExit: false })).release(),
+  ],
   ['@pm/lock (link)', async () => (await acquireInstanceLock({ name: 'b', backend: pmLink, releaseOnExit: false })).release()],
   ['proper-lockfile lock + unlock', async () => (await lockfile.lock(plFile, { realpath: false }))()],
 ];
@@ -44,26 +59,41 @@ const medianOf = (label) => median(uncontended.find(([n]) => n.startsWith(label)
 
 // 2. Takeover latency after SIGKILL of the holder: a waiter is already waiting when the holder dies.
 async function takeover(kind, path, acquire, stale = 0) {
-  const { killedAt, acquiredAt } = await timeTakeover({ holderArgs: [join(here, 'fixtures/lock-holder.mjs'), kind, path, String(stale)], acquire, settleMs: 20 });
+  const { killedAt, acquiredAt } = await timeTakeover({
+    holderArgs: [join(here, 'fixtures/lock-holder.mjs'), kind, path, String(stale)],
+    acquire,
+    settleMs: 20,
+  });
   return acquiredAt - killedAt;
 }
 const takeovers = [];
 const pmTakeover = [];
 for (let i = 0; i < 30; i++) {
   const path = join(dir, `takeover-${i}.pid`);
-  pmTakeover.push(await takeover('pm', path, async () => {
-    const lock = await acquireInstanceLock({ name: 'bench', path, wait: 30_000, releaseOnExit: false });
-    return () => lock.release();
-  }));
+  pmTakeover.push(
+    await takeover('pm', path, async () => {
+      const lock = await acquireInstanceLock({ name: 'bench', path, wait: 30_000, releaseOnExit: false });
+      return () => lock.release();
+    }),
+  );
 }
 takeovers.push(['@pm/lock (waiter, socket)', pmTakeover]);
-for (const [label, stale, runs] of [['proper-lockfile, minimum stale (2 s)', 2000, 3], ['proper-lockfile, default stale (10 s)', 10_000, 2]]) {
+for (const [label, stale, runs] of [
+  ['proper-lockfile, minimum stale (2 s)', 2000, 3],
+  ['proper-lockfile, default stale (10 s)', 10_000, 2],
+]) {
   const samples = [];
   for (let i = 0; i < runs; i++) {
     const path = join(dir, `pl-takeover-${stale}-${i}`);
     await fs.writeFile(path, '');
-    samples.push(await takeover('proper-lockfile', path, () =>
-      lockfile.lock(path, { realpath: false, stale, retries: { retries: 1000, minTimeout: 20, maxTimeout: 100, factor: 1 } }), stale));
+    samples.push(
+      await takeover(
+        'proper-lockfile',
+        path,
+        () => lockfile.lock(path, { realpath: false, stale, retries: { retries: 1000, minTimeout: 20, maxTimeout: 100, factor: 1 } }),
+        stale,
+      ),
+    );
   }
   takeovers.push([label, samples]);
 }
@@ -71,7 +101,9 @@ for (const [label, stale, runs] of [['proper-lockfile, minimum stale (2 s)', 200
 // 3. Start-up cost: import + first acquire in a fresh process.
 const startup = [];
 for (let i = 0; i < 30; i++) {
-  const result = spawnSync(process.execPath, [join(here, 'fixtures/lock-startup.mjs'), join(dir, `startup-${i}.pid`)], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [join(here, 'fixtures/lock-startup.mjs'), join(dir, `startup-${i}.pid`)], {
+    encoding: 'utf8',
+  });
   startup.push(JSON.parse(result.stdout));
 }
 rmSync(dir, { recursive: true, force: true });
@@ -94,9 +126,36 @@ report('lock', {
     ]),
     table([
       ['start-up (fresh process)', 'median', 'p95'],
-      ['import @pm/lock', ms(median(startup.map((s) => s.importMs))), ms(quantile(startup.map((s) => s.importMs), 0.95))],
-      ['first acquire', ms(median(startup.map((s) => s.acquireMs))), ms(quantile(startup.map((s) => s.acquireMs), 0.95))],
-      ['total', ms(startupMedian), ms(quantile(startup.map((s) => s.totalMs), 0.95))],
+      [
+        'import @pm/lock',
+        ms(median(startup.map((s) => s.importMs))),
+        ms(
+          quantile(
+            startup.map((s) => s.importMs),
+            0.95,
+          ),
+        ),
+      ],
+      [
+        'first acquire',
+        ms(median(startup.map((s) => s.acquireMs))),
+        ms(
+          quantile(
+            startup.map((s) => s.acquireMs),
+            0.95,
+          ),
+        ),
+      ],
+      [
+        'total',
+        ms(startupMedian),
+        ms(
+          quantile(
+            startup.map((s) => s.totalMs),
+            0.95,
+          ),
+        ),
+      ],
     ]),
   ],
   ratioLine: `@pm/lock acquire+release = ${(pm / floor).toFixed(2)}x the async mkdir+rmdir floor (target ≤ 3x; ${(pm / medianOf('raw mkdirSync')).toFixed(2)}x the sync one) and ${(pm / pl).toFixed(2)}x proper-lockfile (target ≤ 1x); takeover median ${ms(pmTake)} (target < 20 ms) vs ${ms(median(takeovers[2][1]))} for proper-lockfile defaults; start-up ${ms(startupMedian)} (target < 20 ms)`,

@@ -29,7 +29,8 @@ writeFileSync(
 );
 
 const env = { ...process.env, PM2_HOME: pm2Home, NO_COLOR: '1', PM2_DISCRETE_MODE: 'true' };
-const run = (cli, args, cwd) => execFileSync(process.execPath, [cli, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).toString();
+const run = (cli, args, cwd) =>
+  execFileSync(process.execPath, [cli, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).toString();
 const pm = (args, cwd) => run(pmCli, args, cwd);
 const pm2 = (args, cwd = root) => run(pm2Cli, args, cwd);
 
@@ -65,7 +66,12 @@ function projectFor(n, label) {
   mkdirSync(dir);
   // announce: 0 = ready once spawned, what PM2 reports too: the tiny app does not use @pm/health, so
   // the default 1.5 s window waiting for it to announce itself would only measure that window.
-  const apps = Array.from({ length: n }, (_, i) => ({ name: `${label}-${i}`, script: appScript, env: { APP: `pm-${label}-${i}` }, ready: { announce: 0 } }));
+  const apps = Array.from({ length: n }, (_, i) => ({
+    name: `${label}-${i}`,
+    script: appScript,
+    env: { APP: `pm-${label}-${i}` },
+    ready: { announce: 0 },
+  }));
   writeFileSync(join(dir, 'pm.config.json'), JSON.stringify({ apps, dashboard: { port: 0 } }));
   writeFileSync(
     join(dir, 'ecosystem.config.js'),
@@ -102,7 +108,14 @@ async function stackRun(n, label, withStatusLatency = false) {
   result.pm = { command: pmCommand, all: pmAll, ...memoryOf(pmDaemon) };
   if (withStatusLatency) result.pm.status = latency(() => pm(['status', '--json'], dir));
   pm(['stop', 'all'], dir);
-  await until(() => { try { process.kill(pmDaemon, 0); return false; } catch { return true; } }, 20_000);
+  await until(() => {
+    try {
+      process.kill(pmDaemon, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  }, 20_000);
   // PM2
   pm2Started = true;
   t0 = Date.now();
@@ -167,13 +180,22 @@ try {
   const pm2Crash = await crashLoop('pm2');
 
   const mid = (runs, tool, key) => median(runs.map((r) => r[tool][key]));
-  const sizes = [[1, [one]], [20, twenties], [100, [hundred]]];
+  const sizes = [
+    [1, [one]],
+    [20, twenties],
+    [100, [hundred]],
+  ];
   const ratio = (runs, key) => mid(runs, 'pm', key) / mid(runs, 'pm2', key);
   const rows = [
     ['apps', 'pm RSS', 'PM2 RSS', 'pm / PM2 (RSS)', 'pm private', 'PM2 private', 'pm / PM2 (private)'],
     ...sizes.map(([n, runs]) => [
-      String(n), mb(mid(runs, 'pm', 'rss')), mb(mid(runs, 'pm2', 'rss')), ratio(runs, 'rss').toFixed(2),
-      mb(mid(runs, 'pm', 'anon')), mb(mid(runs, 'pm2', 'anon')), ratio(runs, 'anon').toFixed(2),
+      String(n),
+      mb(mid(runs, 'pm', 'rss')),
+      mb(mid(runs, 'pm2', 'rss')),
+      ratio(runs, 'rss').toFixed(2),
+      mb(mid(runs, 'pm', 'anon')),
+      mb(mid(runs, 'pm2', 'anon')),
+      ratio(runs, 'anon').toFixed(2),
     ]),
   ];
   const worst = Math.max(...sizes.map(([, runs]) => ratio(runs, 'rss')));
@@ -203,11 +225,13 @@ try {
   report('orchestrator-crash', {
     title: 'Crash (kill -9) to running again',
     description: `Time from SIGKILL of a long-running app to the restarted process executing its first statement, ${pmCrash.length} crashes each, same app, both restarting at once after a run longer than min uptime. Includes Node's own start-up (~40 ms here).`,
-    tables: [table([
-      ['supervisor', 'median', 'min', 'max'],
-      ['pm', ms(crashMedianPm), ms(Math.min(...pmCrash)), ms(Math.max(...pmCrash))],
-      ['PM2', ms(crashMedianPm2), ms(Math.min(...pm2Crash)), ms(Math.max(...pm2Crash))],
-    ])],
+    tables: [
+      table([
+        ['supervisor', 'median', 'min', 'max'],
+        ['pm', ms(crashMedianPm), ms(Math.min(...pmCrash)), ms(Math.max(...pmCrash))],
+        ['PM2', ms(crashMedianPm2), ms(Math.min(...pm2Crash)), ms(Math.max(...pm2Crash))],
+      ]),
+    ],
     ratioLine: `pm is back in ${ms(crashMedianPm)} (median), ${(crashMedianPm2 / crashMedianPm).toFixed(2)}x faster than PM2's ${ms(crashMedianPm2)} (target: under 100 ms, ahead of PM2)`,
   });
 
@@ -215,23 +239,29 @@ try {
   const statusPm2 = twenties[0].pm2.status;
   report('orchestrator-status', {
     title: '`pm status --json` vs `pm2 jlist` latency',
-    description: 'Wall time of one CLI call listing 20 running apps (a new node process each time, as a user or script would run it), median of 15.',
-    tables: [table([
-      ['command', 'median'],
-      ['pm status --json', ms(statusPm)],
-      ['pm2 jlist', ms(statusPm2)],
-    ])],
+    description:
+      'Wall time of one CLI call listing 20 running apps (a new node process each time, as a user or script would run it), median of 15.',
+    tables: [
+      table([
+        ['command', 'median'],
+        ['pm status --json', ms(statusPm)],
+        ['pm2 jlist', ms(statusPm2)],
+      ]),
+    ],
     ratioLine: `pm status takes ${(statusPm / statusPm2).toFixed(2)}x the time of pm2 jlist (target: at most 0.5x)`,
   });
 
   report('orchestrator-start', {
     title: 'Cold start of 20 apps',
-    description: 'From running the start command with no daemon up until every one of 20 apps has executed its first statement (median of 3 runs); "command" is when the start command returned (pm returns once every app is ready, with `ready: { announce: 0 }` since the app does not use @pm/health; PM2 once it launched them).',
-    tables: [table([
-      ['supervisor', 'all 20 running', 'command returned'],
-      ['pm start', ms(mid(twenties, 'pm', 'all')), ms(mid(twenties, 'pm', 'command'))],
-      ['pm2 start', ms(mid(twenties, 'pm2', 'all')), ms(mid(twenties, 'pm2', 'command'))],
-    ])],
+    description:
+      'From running the start command with no daemon up until every one of 20 apps has executed its first statement (median of 3 runs); "command" is when the start command returned (pm returns once every app is ready, with `ready: { announce: 0 }` since the app does not use @pm/health; PM2 once it launched them).',
+    tables: [
+      table([
+        ['supervisor', 'all 20 running', 'command returned'],
+        ['pm start', ms(mid(twenties, 'pm', 'all')), ms(mid(twenties, 'pm', 'command'))],
+        ['pm2 start', ms(mid(twenties, 'pm2', 'all')), ms(mid(twenties, 'pm2', 'command'))],
+      ]),
+    ],
     ratioLine: `pm starts 20 apps in ${(mid(twenties, 'pm', 'all') / mid(twenties, 'pm2', 'all')).toFixed(2)}x PM2's time`,
   });
 } finally {

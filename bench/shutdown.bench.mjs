@@ -87,25 +87,41 @@ function send(port, agent) {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode >= 200 && res.statusCode < 300 ? { kind: 'ok' } : { kind: 'failed', why: `HTTP ${res.statusCode}` }));
+      res.on('end', () =>
+        resolve(res.statusCode >= 200 && res.statusCode < 300 ? { kind: 'ok' } : { kind: 'failed', why: `HTTP ${res.statusCode}` }),
+      );
       res.on('error', (error) => resolve({ kind: 'failed', why: error.code ?? error.message }));
     });
-    req.on('error', (error) => resolve(error.code === 'ECONNREFUSED' ? { kind: 'refused' } : { kind: 'failed', why: error.code ?? error.message }));
+    req.on('error', (error) =>
+      resolve(error.code === 'ECONNREFUSED' ? { kind: 'refused' } : { kind: 'failed', why: error.code ?? error.message }),
+    );
     req.end();
   });
 }
 
 async function runOnce(name) {
   const { child, port } = await startServer(name);
-  const stats = { ok: 0, refused: 0, failed: 0, failedInFlight: 0, failures: {}, lastOkAt: 0, inFlight: 0, inFlightAtSignal: 0, afterSignalOk: 0 };
+  const stats = {
+    ok: 0,
+    refused: 0,
+    failed: 0,
+    failedInFlight: 0,
+    failures: {},
+    lastOkAt: 0,
+    inFlight: 0,
+    inFlightAtSignal: 0,
+    afterSignalOk: 0,
+  };
   let signalAt = Infinity;
   let exitAt = Infinity;
   let exitCode;
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => {
-    exitAt = performance.now();
-    exitCode = code ?? signal;
-    resolve();
-  }));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitAt = performance.now();
+      exitCode = code ?? signal;
+      resolve();
+    }),
+  );
   let stop = false;
   const agents = [];
 
@@ -154,7 +170,12 @@ async function runOnce(name) {
 
 async function main() {
   const names = ['pm', 'close-with-grace', 'http-terminator', 'terminus'];
-  const labels = { pm: '@pm/health', 'close-with-grace': 'close-with-grace + server.close', 'http-terminator': 'http-terminator', terminus: '@godaddy/terminus' };
+  const labels = {
+    pm: '@pm/health',
+    'close-with-grace': 'close-with-grace + server.close',
+    'http-terminator': 'http-terminator',
+    terminus: '@godaddy/terminus',
+  };
   const runs = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]);
@@ -171,10 +192,24 @@ async function main() {
   const failures = (n) => {
     const all = {};
     for (const r of runs[n]) for (const [k, v] of Object.entries(r.failures)) all[k] = (all[k] ?? 0) + v;
-    return Object.entries(all).map(([k, v]) => `${k} ×${v}`).join(', ') || '—';
+    return (
+      Object.entries(all)
+        .map(([k, v]) => `${k} ×${v}`)
+        .join(', ') || '—'
+    );
   };
   const rows = [
-    ['shutdown', 'failed: in flight at SIGTERM', 'failed: sent after SIGTERM', 'kinds', 'refused after close', 'in flight at SIGTERM (median)', 'SIGTERM → exit (median)', 'last response → exit (median)', 'exit codes'],
+    [
+      'shutdown',
+      'failed: in flight at SIGTERM',
+      'failed: sent after SIGTERM',
+      'kinds',
+      'refused after close',
+      'in flight at SIGTERM (median)',
+      'SIGTERM → exit (median)',
+      'last response → exit (median)',
+      'exit codes',
+    ],
     ...names.map((n) => [
       labels[n],
       String(sum(n, 'failedInFlight')),
@@ -190,7 +225,14 @@ async function main() {
   const pmFailed = sum('pm', 'failed');
   const pmFailedInFlight = sum('pm', 'failedInFlight');
   const pmLatency = median(runs.pm.map((r) => r.lastResponseToExit));
-  const best = names.filter((n) => n !== 'pm').map((n) => ({ n, failed: sum(n, 'failed'), failedInFlight: sum(n, 'failedInFlight'), latency: median(runs[n].map((r) => r.lastResponseToExit)) }));
+  const best = names
+    .filter((n) => n !== 'pm')
+    .map((n) => ({
+      n,
+      failed: sum(n, 'failed'),
+      failedInFlight: sum(n, 'failedInFlight'),
+      latency: median(runs[n].map((r) => r.lastResponseToExit)),
+    }));
   report('shutdown', {
     title: 'Shutdown under load: failed requests and exit latency',
     description: [
@@ -204,6 +246,7 @@ async function main() {
     tables: [table(rows)],
     ratioLine:
       `@pm/health: ${pmFailedInFlight} failed in-flight requests (${pmFailed} failed in all) in ${ROUNDS} rounds (target 0), exit ${ms(pmLatency)} after the last in-flight response (target ≤ 100 ms); ` +
-      best.map((b) => `${labels[b.n]}: ${b.failedInFlight} in-flight / ${b.failed} in all failed, ${ms(b.latency)}`).join('; ') + '.',
+      best.map((b) => `${labels[b.n]}: ${b.failedInFlight} in-flight / ${b.failed} in all failed, ${ms(b.latency)}`).join('; ') +
+      '.',
   });
 }

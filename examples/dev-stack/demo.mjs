@@ -9,7 +9,12 @@ const pmBin = join(here, 'node_modules', '.bin', 'pm');
 const env = { ...process.env };
 const apiPort = Number(env.API_PORT ?? 3100);
 const say = (text) => console.log(`\n\x1b[1m▶ ${text}\x1b[0m`);
-const indent = (text) => text.trimEnd().split('\n').map((line) => `  ${line}`).join('\n');
+const indent = (text) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
 
 /** Runs a pm verb to completion and returns its output. */
 function pm(...args) {
@@ -26,12 +31,14 @@ async function main() {
   console.log(indent(pm('start')));
   console.log(`  all ready in ${Date.now() - started} ms (${JSON.stringify(status().map((a) => a.name))})`);
 
-  say('Each back end answers its health endpoints (through the web front end\'s proxy)');
+  say("Each back end answers its health endpoints (through the web front end's proxy)");
   const webPort = status().find((a) => a.name === 'web').port;
   for (const path of ['/api/health', '/agents/readyz']) {
     const res = await fetch(`http://127.0.0.1:${webPort}${path}`);
     const body = await res.json();
-    console.log(`  GET ${path} → ${res.status} ${JSON.stringify({ status: body.status, pid: body.pid, checks: body.checks && Object.keys(body.checks) })}`);
+    console.log(
+      `  GET ${path} → ${res.status} ${JSON.stringify({ status: body.status, pid: body.pid, checks: body.checks && Object.keys(body.checks) })}`,
+    );
   }
 
   say('Crash the API with kill -9: pm restarts it at once');
@@ -44,14 +51,18 @@ async function main() {
 
   say('A second copy of the API started by hand refuses to run and names the one pm supervises');
   const second = spawnSync(process.execPath, [join(here, '..', 'express-app', 'dist', 'main.js')], {
-    cwd: here, env: { ...env, PORT: String(apiPort + 50), PID_FILE_PATH: join(env.PM_HOME ?? '.pm', 'data', 'api.pid') },
-    encoding: 'utf8', timeout: 15_000,
+    cwd: here,
+    env: { ...env, PORT: String(apiPort + 50), PID_FILE_PATH: join(env.PM_HOME ?? '.pm', 'data', 'api.pid') },
+    encoding: 'utf8',
+    timeout: 15_000,
   });
   console.log(indent(second.stderr.split('\n').filter(Boolean).slice(0, 6).join('\n')));
   console.log(`  (exit code ${second.status})`);
 
   say('pm stop: everything stops in reverse dependency order, process trees included');
-  const pids = status().map((a) => a.pid).filter(Boolean);
+  const pids = status()
+    .map((a) => a.pid)
+    .filter(Boolean);
   console.log(indent(pm('stop', 'all')));
   const survivors = pids.filter((pid) => {
     try {

@@ -20,7 +20,9 @@ const server = createServer((req, res) => {
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify({ status: 'healthy', pid: process.pid, lock: lock.location }));
 });
-server.listen(port, '127.0.0.1', () => console.log(`lock-demo ${process.pid} listening on http://127.0.0.1:${port} (lock ${lock.location})`));
+server.listen(port, '127.0.0.1', () =>
+  console.log(`lock-demo ${process.pid} listening on http://127.0.0.1:${port} (lock ${lock.location})`),
+);
 
 process.once('SIGTERM', async () => {
   server.close();

@@ -22,10 +22,15 @@ const say = (text) => console.log(`\n\x1b[1m▶ ${text}\x1b[0m`);
 function start(label) {
   const child = spawn(process.execPath, [app], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = [];
-  const prefix = (chunk) => chunk.toString().split('\n').filter(Boolean).forEach((line) => {
-    output.push(line);
-    console.log(`  [${label}] ${line}`);
-  });
+  const prefix = (chunk) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .forEach((line) => {
+        output.push(line);
+        console.log(`  [${label}] ${line}`);
+      });
   child.stdout.on('data', prefix);
   child.stderr.on('data', prefix);
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));

@@ -33,7 +33,10 @@ export class InvalidServeOptionsError extends PmExpressError {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super(ExpressErrorCodes.invalidOptions, `Invalid serve() options (fix each and try again):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      ExpressErrorCodes.invalidOptions,
+      `Invalid serve() options (fix each and try again):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.problems = problems;
   }
 }
@@ -48,7 +51,10 @@ export class PortInUseError extends PmExpressError {
   constructor(port: number, holder: PortHolder | null, cause: unknown) {
     const named = describePortHolder(holder);
     const who = named ? ` by ${named}` : '';
-    const stop = holder?.pid != null ? `Stop it with \`kill ${holder.pid}\`, or` : 'Stop the process using it (`lsof -iTCP:' + port + ' -sTCP:LISTEN`), or';
+    const stop =
+      holder?.pid != null
+        ? `Stop it with \`kill ${holder.pid}\`, or`
+        : 'Stop the process using it (`lsof -iTCP:' + port + ' -sTCP:LISTEN`), or';
     super(ExpressErrorCodes.portInUse, `Port ${port} is already in use${who}. ${stop} set PORT to a free port.`, { cause });
     this.port = port;
     this.holder = holder;
@@ -59,6 +65,10 @@ export class PortInUseError extends PmExpressError {
 export class ReadyFailedError extends PmExpressError {
   constructor(cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(ExpressErrorCodes.readyFailed, `The app's ready() failed (${reason}); the server was closed and the lock released. Fix the start-up error and start again.`, { cause });
+    super(
+      ExpressErrorCodes.readyFailed,
+      `The app's ready() failed (${reason}); the server was closed and the lock released. Fix the start-up error and start again.`,
+      { cause },
+    );
   }
 }

@@ -55,13 +55,15 @@ export function checkServeOptions(app: unknown, options: ServeOptions): void {
   if (typeof app !== 'function') problems.push('app must be an Express app or a (req, res) request listener');
   if (!isObject(options as unknown)) throw new InvalidServeOptionsError([...problems, 'options must be an object']);
   const { port, host, lock, health, ready, shutdown } = options;
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) problems.push(`port must be an integer from 0 to 65535 (got ${JSON.stringify(port)})`);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+    problems.push(`port must be an integer from 0 to 65535 (got ${JSON.stringify(port)})`);
   if (host !== undefined && (typeof host !== 'string' || host === '')) problems.push('host must be a non-empty string');
   if (lock !== undefined && lock !== false && !isObject(lock)) problems.push('lock must be @pm/lock options or false');
   if (isObject(lock) && 'port' in lock) problems.push('lock.port is filled in from port; remove it');
   if (health !== undefined && !isObject(health)) problems.push('health must be a createHealth() registry or its options');
   if (ready !== undefined && typeof ready !== 'function') problems.push('ready must be a function (may be async)');
   if (shutdown !== undefined && !isObject(shutdown)) problems.push('shutdown must be createShutdown options');
-  for (const key of ['servers', 'health', 'lock']) if (isObject(shutdown) && key in shutdown) problems.push(`shutdown.${key} is wired in by serve(); remove it`);
+  for (const key of ['servers', 'health', 'lock'])
+    if (isObject(shutdown) && key in shutdown) problems.push(`shutdown.${key} is wired in by serve(); remove it`);
   if (problems.length > 0) throw new InvalidServeOptionsError(problems);
 }

@@ -73,6 +73,11 @@ export async function serve(app: RequestListener, options: ServeOptions = {}): P
   }
   health.setReady();
   const bound = (server.address() as AddressInfo).port;
-  const host = !options.host || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host.includes(':') ? `[${options.host}]` : options.host;
+  const host =
+    !options.host || options.host === '0.0.0.0' || options.host === '::'
+      ? 'localhost'
+      : options.host.includes(':')
+        ? `[${options.host}]`
+        : options.host;
   return { server, port: bound, url: `http://${host}:${bound}`, health, lock, shutdown };
 }

@@ -20,7 +20,11 @@ describe('exports of the built package', () => {
 
   it('CommonJS entry exports the same names', () => {
     const mod = createRequire(import.meta.url)('@pm/adapter-express') as Record<string, unknown>;
-    expect(Object.keys(mod).filter((k) => k !== '__esModule').sort()).toEqual(expected);
+    expect(
+      Object.keys(mod)
+        .filter((k) => k !== '__esModule')
+        .sort(),
+    ).toEqual(expected);
   });
 
   it('error codes are a closed set of PM_ strings, one per error class', async () => {

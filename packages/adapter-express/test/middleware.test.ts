@@ -8,7 +8,15 @@ import { flavours } from './helpers.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => { s.closeAllConnections(); s.close(r); })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((r) => {
+          s.closeAllConnections();
+          s.close(r);
+        }),
+    ),
+  );
 });
 
 async function listen(app: (req: never, res: never) => void): Promise<string> {
@@ -46,7 +54,13 @@ describe.each(flavours)('healthMiddleware on $label', ({ create }) => {
 
   it('mounted under a prefix answers the prefixed paths, with a shared registry and its checks', async () => {
     const app = create();
-    const health = createHealth({ checks: { db: () => { throw new Error('db down'); } } });
+    const health = createHealth({
+      checks: {
+        db: () => {
+          throw new Error('db down');
+        },
+      },
+    });
     app.use('/api', healthMiddleware(health));
     const base = await listen(app);
     health.setReady();

@@ -16,7 +16,10 @@ const table = (marker: string): Map<string, string> => readmeTable(readme, marke
 describe('README', () => {
   it('one row per ServeOptions field, defaults equal serveDefaults', () => {
     const source = readFileSync(join(root, 'src/options.ts'), 'utf8');
-    const body = source.slice(source.indexOf('export interface ServeOptions'), source.indexOf('\n}', source.indexOf('export interface ServeOptions')));
+    const body = source.slice(
+      source.indexOf('export interface ServeOptions'),
+      source.indexOf('\n}', source.indexOf('export interface ServeOptions')),
+    );
     const keys = [...body.matchAll(/^ {2}(\w+)\?:/gm)].map((m) => m[1]);
     const rows = table('options:serve');
     expect([...rows.keys()].sort()).toEqual(keys.sort());
@@ -41,10 +44,13 @@ describe('README', () => {
     const port = await freePort();
     const app = spawnFixture(join(dir, 'app.mjs'), { cwd: dir, env: { PORT: String(port), PID_FILE_PATH: join(dir, 'app.pid') } });
     const url = `http://127.0.0.1:${port}`;
-    const res = await waitFor(async () => {
-      const r = await httpRequest(`${url}/health`);
-      return r.status === 200 ? r : undefined;
-    }, { timeout: 10_000, message: 'the README example to answer /health' });
+    const res = await waitFor(
+      async () => {
+        const r = await httpRequest(`${url}/health`);
+        return r.status === 200 ? r : undefined;
+      },
+      { timeout: 10_000, message: 'the README example to answer /health' },
+    );
     expect(res.json).toMatchObject({ status: 'healthy', pid: app.pid });
     expect((await httpRequest(`${url}/`)).body).toBe('hello');
     app.kill('SIGTERM');

@@ -23,7 +23,12 @@ describe.each(flavours)('serve() with $label', ({ create }) => {
     let finishReady!: () => void;
     const readyGate = new Promise<void>((resolve) => (finishReady = resolve));
     const exit = vi.fn();
-    const starting = serve(app, { ...quiet(exit), port, lock: { path, name: 'backend', metadata: { role: 'api' } }, ready: () => readyGate });
+    const starting = serve(app, {
+      ...quiet(exit),
+      port,
+      lock: { path, name: 'backend', metadata: { role: 'api' } },
+      ready: () => readyGate,
+    });
 
     // Bound and serving, but not ready: probes say initializing while the app connects its database.
     const url = `http://127.0.0.1:${port}`;
@@ -94,7 +99,14 @@ describe.each(flavours)('serve() with $label', ({ create }) => {
     const path = join(makeTempDir(), 'app.pid');
     const port = await freePort();
     const boom = new Error('database unreachable');
-    const error = await serve(create(), { ...quiet(), port, lock: { path }, ready: async () => { throw boom; } }).catch((e: unknown) => e);
+    const error = await serve(create(), {
+      ...quiet(),
+      port,
+      lock: { path },
+      ready: async () => {
+        throw boom;
+      },
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ExpressErrorCodes.readyFailed, cause: boom });
     expect(existsSync(path)).toBe(false);
     await expect(httpRequest(`http://127.0.0.1:${port}/health`)).rejects.toThrow(/ECONNREFUSED/);
@@ -105,7 +117,9 @@ describe.each(flavours)('serve() with $label', ({ create }) => {
     const port = await freePort();
     const first = spawnFixture(fixture, { env: { PORT: String(port), PID_FILE_PATH: join(dir, 'app.pid') } });
     await first.waitForLine('listening on');
-    const error = await serve(create(), { ...quiet(), port: await freePort(), lock: { path: join(dir, 'app.pid') } }).catch((e: unknown) => e);
+    const error = await serve(create(), { ...quiet(), port: await freePort(), lock: { path: join(dir, 'app.pid') } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InstanceAlreadyRunningError);
     expect((error as InstanceAlreadyRunningError).lock).toMatchObject({ pid: first.pid, port });
     first.kill();
@@ -115,7 +129,12 @@ describe.each(flavours)('serve() with $label', ({ create }) => {
 
 describe('serve() options', () => {
   it('reports every problem at once, before taking any lock', async () => {
-    const error = await serve('nope' as never, { port: 70000, ready: 1 as never, shutdown: { servers: [] } as never, lock: { port: 1 } as never }).catch((e: unknown) => e);
+    const error = await serve('nope' as never, {
+      port: 70000,
+      ready: 1 as never,
+      shutdown: { servers: [] } as never,
+      lock: { port: 1 } as never,
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ExpressErrorCodes.invalidOptions });
     expect((error as { problems: string[] }).problems).toHaveLength(5);
   });
@@ -123,7 +142,12 @@ describe('serve() options', () => {
   it('a typo in the shutdown options passed through is reported by @pm/health with a suggestion, and the lock is released', async () => {
     const path = join(makeTempDir(), 'app.pid');
     const listeners = process.listenerCount('SIGTERM');
-    const error = await serve(() => {}, { ...quiet(), port: 0, lock: { path }, shutdown: { exit: vi.fn(), signal: ['SIGTERM'] } as never }).catch((e: unknown) => e);
+    const error = await serve(() => {}, {
+      ...quiet(),
+      port: 0,
+      lock: { path },
+      shutdown: { exit: vi.fn(), signal: ['SIGTERM'] } as never,
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PM_HEALTH_INVALID_OPTIONS', problems: ['signal is not an option (did you mean signals?)'] });
     expect(existsSync(path)).toBe(false);
     expect(process.listenerCount('SIGTERM')).toBe(listeners);

@@ -12,7 +12,8 @@ export interface PmCheckMetadata extends CheckOptions {
  * returns `false`; it receives an `AbortSignal` aborted at its timeout. Found when the module inits.
  * @example `@PmCheck('db', { timeout: 500 }) ping(signal: AbortSignal) { return this.db.ping({ signal }); }`
  */
-export const PmCheck = (name: string, options: CheckOptions = {}): MethodDecorator => SetMetadata(PM_CHECK, { ...options, name } satisfies PmCheckMetadata);
+export const PmCheck = (name: string, options: CheckOptions = {}): MethodDecorator =>
+  SetMetadata(PM_CHECK, { ...options, name } satisfies PmCheckMetadata);
 
 /**
  * Marks a provider method whose returned object (may be async) is merged into the `/health` report,

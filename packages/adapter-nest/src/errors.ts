@@ -33,7 +33,10 @@ export class InvalidPmOptionsError extends PmNestError {
   readonly problems: readonly string[];
 
   constructor(where: string, problems: readonly string[]) {
-    super(NestErrorCodes.invalidOptions, `Invalid ${where} options (fix each and try again):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      NestErrorCodes.invalidOptions,
+      `Invalid ${where} options (fix each and try again):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.problems = problems;
   }
 }
@@ -41,7 +44,11 @@ export class InvalidPmOptionsError extends PmNestError {
 /** Thrown by `serve()` when the app does not import `PmModule`. */
 export class PmModuleMissingError extends PmNestError {
   constructor(cause: unknown) {
-    super(NestErrorCodes.moduleMissing, 'serve() needs PmModule: add PmModule.forRoot(...) (or forRootAsync) to your root module\'s imports.', { cause });
+    super(
+      NestErrorCodes.moduleMissing,
+      "serve() needs PmModule: add PmModule.forRoot(...) (or forRootAsync) to your root module's imports.",
+      { cause },
+    );
   }
 }
 
@@ -55,7 +62,10 @@ export class PortInUseError extends PmNestError {
   constructor(port: number, holder: PortHolder | null, cause: unknown) {
     const named = describePortHolder(holder);
     const who = named ? ` by ${named}` : '';
-    const stop = holder?.pid != null ? `Stop it with \`kill ${holder.pid}\`, or` : `Stop the process using it (\`lsof -iTCP:${port} -sTCP:LISTEN\`), or`;
+    const stop =
+      holder?.pid != null
+        ? `Stop it with \`kill ${holder.pid}\`, or`
+        : `Stop the process using it (\`lsof -iTCP:${port} -sTCP:LISTEN\`), or`;
     super(NestErrorCodes.portInUse, `Port ${port} is already in use${who}. ${stop} set PORT to a free port.`, { cause });
     this.port = port;
     this.holder = holder;

@@ -71,15 +71,20 @@ export function checkModuleOptions(where: string, options: PmModuleOptions): voi
   const { lock, health, ready, shutdown } = options;
   if (lock !== undefined && lock !== false && !isObject(lock)) problems.push('lock must be @pm/lock options, an InstanceLock, or false');
   if (health !== undefined && !isObject(health)) problems.push('health must be createHealth options');
-  if (isObject(health) && 'paths' in health) problems.push('health.paths: give paths to forRoot()/forRootAsync() itself (routes are fixed when the module is defined)');
-  if (ready !== undefined && ready !== 'listen' && ready !== 'manual') problems.push(`ready must be 'listen' or 'manual' (got ${JSON.stringify(ready)})`);
+  if (isObject(health) && 'paths' in health)
+    problems.push('health.paths: give paths to forRoot()/forRootAsync() itself (routes are fixed when the module is defined)');
+  if (ready !== undefined && ready !== 'listen' && ready !== 'manual')
+    problems.push(`ready must be 'listen' or 'manual' (got ${JSON.stringify(ready)})`);
   if (shutdown !== undefined && !isObject(shutdown)) problems.push('shutdown must be createShutdown options');
-  for (const key of ['servers', 'health', 'lock']) if (isObject(shutdown) && key in shutdown) problems.push(`shutdown.${key} is wired in by serve(); remove it`);
+  for (const key of ['servers', 'health', 'lock'])
+    if (isObject(shutdown) && key in shutdown) problems.push(`shutdown.${key} is wired in by serve(); remove it`);
   // Only this one: the rest of the shutdown options (hooks included) are validated by createShutdown in serve().
   if (isObject(shutdown) && Array.isArray(shutdown.hooks)) {
     shutdown.hooks.forEach((hook: unknown, i) => {
       if (isObject(hook) && hook.name === NEST_HOOK_NAME) {
-        problems.push(`shutdown.hooks[${i}].name "${NEST_HOOK_NAME}" is reserved: serve() adds a hook by that name to run app.close(); pick another name`);
+        problems.push(
+          `shutdown.hooks[${i}].name "${NEST_HOOK_NAME}" is reserved: serve() adds a hook by that name to run app.close(); pick another name`,
+        );
       }
     });
   }

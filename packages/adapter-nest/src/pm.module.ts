@@ -2,14 +2,21 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { createHealth, type HealthPaths } from '@pm/health';
 import { createHealthController } from './health.controller.js';
-import { checkModuleOptions, pmModuleDefaults, type PmModuleAsyncOptions, type PmModuleOptions, type PmModuleRootOptions } from './options.js';
+import {
+  checkModuleOptions,
+  pmModuleDefaults,
+  type PmModuleAsyncOptions,
+  type PmModuleOptions,
+  type PmModuleRootOptions,
+} from './options.js';
 import { PmService } from './pm.service.js';
 import { PM_OPTIONS, PM_PATHS } from './tokens.js';
 import { InvalidPmOptionsError } from './errors.js';
 
 /** Resolves and validates the controller paths now: routes are fixed when the module is defined. */
 function resolvePaths(where: string, paths: HealthPaths | undefined): Required<HealthPaths> {
-  if (paths !== undefined && (typeof paths !== 'object' || paths === null)) throw new InvalidPmOptionsError(where, ['paths must be an object']);
+  if (paths !== undefined && (typeof paths !== 'object' || paths === null))
+    throw new InvalidPmOptionsError(where, ['paths must be an object']);
   const resolved = { ...pmModuleDefaults.paths, ...paths };
   // @pm/health validates paths (throws PM_HEALTH_INVALID_OPTIONS with every problem). This registry is
   // thrown away, so it must not announce itself to the pm supervisor: only PmService's real one may.
@@ -51,7 +58,8 @@ export class PmModule {
    * @throws InvalidPmOptionsError (`PM_NEST_INVALID_OPTIONS`) for wrong static options now, and from the factory's result at start-up
    */
   static forRootAsync(options: PmModuleAsyncOptions): DynamicModule {
-    if (typeof options?.useFactory !== 'function') throw new InvalidPmOptionsError('PmModule.forRootAsync', ['useFactory must be a function returning PmModule options']);
+    if (typeof options?.useFactory !== 'function')
+      throw new InvalidPmOptionsError('PmModule.forRootAsync', ['useFactory must be a function returning PmModule options']);
     const factory = async (...args: never[]): Promise<PmModuleOptions> => {
       const resolved = await options.useFactory(...args);
       checkModuleOptions('PmModule.forRootAsync useFactory result', resolved);

@@ -47,7 +47,8 @@ export interface Served {
  */
 export async function serve(app: INestApplication, options: ServeOptions = {}): Promise<Served> {
   const { port = serveDefaults.port, host } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidPmOptionsError('serve()', [`port must be an integer from 0 to 65535 (got ${JSON.stringify(port)})`]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidPmOptionsError('serve()', [`port must be an integer from 0 to 65535 (got ${JSON.stringify(port)})`]);
   let pm: PmService;
   try {
     pm = app.get(PmService);

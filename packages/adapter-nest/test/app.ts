@@ -1,5 +1,16 @@
 import { existsSync } from 'node:fs';
-import { Controller, Get, Inject, Injectable, Module, Query, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  Query,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { PmCheck, PmInfo, PmService } from '@pm/adapter-nest';
 
 /** Where the test app writes what happened, in order; tokens keep it injectable without metadata. */
@@ -10,7 +21,10 @@ export const LOCK_PATH = 'LOCK_PATH';
 @Injectable()
 export class DbService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   connected = false;
-  constructor(@Inject(EVENTS) private readonly events: string[], @Inject(LOCK_PATH) private readonly lockPath: string) {}
+  constructor(
+    @Inject(EVENTS) private readonly events: string[],
+    @Inject(LOCK_PATH) private readonly lockPath: string,
+  ) {}
 
   onModuleInit() {
     this.events.push(`db connect (lock ${existsSync(this.lockPath) ? 'held' : 'absent'})`);
@@ -41,7 +55,10 @@ export class DbService implements OnModuleInit, OnModuleDestroy, OnApplicationSh
 @Injectable()
 export class AgentsService implements BeforeApplicationShutdown {
   active = 2;
-  constructor(@Inject(PmService) pm: PmService, @Inject(EVENTS) private readonly events: string[]) {
+  constructor(
+    @Inject(PmService) pm: PmService,
+    @Inject(EVENTS) private readonly events: string[],
+  ) {
     pm.addInfo(() => ({ activeAgents: this.active }));
   }
 

@@ -23,12 +23,20 @@ async function build(pm: (lockPath: string) => Parameters<typeof PmModule.forRoo
   const events: string[] = [];
   const lockPath = join(makeTempDir(), 'backend.pid');
   const pmImport = pm(lockPath);
-  @Module({ providers: [{ provide: EVENTS, useValue: events }, { provide: LOCK_PATH, useValue: lockPath }], exports: [EVENTS, LOCK_PATH] })
+  @Module({
+    providers: [
+      { provide: EVENTS, useValue: events },
+      { provide: LOCK_PATH, useValue: lockPath },
+    ],
+    exports: [EVENTS, LOCK_PATH],
+  })
   class SharedModule {}
   @Module({ imports: [SharedModule], exports: [SharedModule] })
   class Shared {}
   const imported = pmImport && 'module' in pmImport ? pmImport : PmModule.forRoot(pmImport as PmModuleRootOptions);
-  const moduleRef = await Test.createTestingModule({ imports: [{ module: Shared, global: true, imports: [SharedModule], exports: [SharedModule] }, imported, FeatureModule] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [{ module: Shared, global: true, imports: [SharedModule], exports: [SharedModule] }, imported, FeatureModule],
+  }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   apps.push(app);
   return { app, events, lockPath };
@@ -72,7 +80,11 @@ describe('PmModule.forRoot + serve() on a real listening Nest app', () => {
   });
 
   it("merges forRoot's own health.info with the info providers contribute", async () => {
-    const { app } = await build(() => ({ lock: false, health: { info: async () => ({ region: 'eu-west-1', activeAgents: 0 }) }, shutdown: quiet() }));
+    const { app } = await build(() => ({
+      lock: false,
+      health: { info: async () => ({ region: 'eu-west-1', activeAgents: 0 }) },
+      shutdown: quiet(),
+    }));
     const served = await serve(app, { port: 0, host: '127.0.0.1' });
     const health = await httpRequest(`${served.url}/health`);
     expect(health.status).toBe(200);
@@ -143,7 +155,11 @@ describe('PmModule.forRootAsync', () => {
       PmModule.forRootAsync({
         imports: [ConfigModule],
         inject: ['CONFIG'],
-        useFactory: async (config: { lockName: string }) => ({ lock: { path, name: config.lockName }, health: { checkTimeout: 300 }, shutdown: quiet(exit) }),
+        useFactory: async (config: { lockName: string }) => ({
+          lock: { path, name: config.lockName },
+          health: { checkTimeout: 300 },
+          shutdown: quiet(exit),
+        }),
         paths: { health: '/api/health' },
       }),
     );
@@ -174,7 +190,12 @@ describe('errors', () => {
   it('forRoot reports every option problem at once', () => {
     const error = (() => {
       try {
-        PmModule.forRoot({ lock: 'x' as never, ready: 'soon' as never, health: { paths: {} } as never, shutdown: { servers: [] } as never });
+        PmModule.forRoot({
+          lock: 'x' as never,
+          ready: 'soon' as never,
+          health: { paths: {} } as never,
+          shutdown: { servers: [] } as never,
+        });
       } catch (e) {
         return e;
       }
@@ -186,13 +207,23 @@ describe('errors', () => {
   it("a user shutdown hook named 'nest' is rejected up front: serve() reserves that name for app.close()", () => {
     const error = (() => {
       try {
-        PmModule.forRoot({ lock: false, shutdown: { hooks: [{ name: 'db', fn: () => {} }, { name: 'nest', fn: () => {} }] } });
+        PmModule.forRoot({
+          lock: false,
+          shutdown: {
+            hooks: [
+              { name: 'db', fn: () => {} },
+              { name: 'nest', fn: () => {} },
+            ],
+          },
+        });
       } catch (e) {
         return e;
       }
     })();
     expect(error).toMatchObject({ code: NestErrorCodes.invalidOptions });
-    expect((error as { problems: string[] }).problems).toEqual([expect.stringMatching(/^shutdown\.hooks\[1\]\.name "nest" is reserved: serve\(\) adds a hook by that name to run app\.close\(\)/)]);
+    expect((error as { problems: string[] }).problems).toEqual([
+      expect.stringMatching(/^shutdown\.hooks\[1\]\.name "nest" is reserved: serve\(\) adds a hook by that name to run app\.close\(\)/),
+    ]);
   });
 
   it('a typo in the health or shutdown options passed through is reported by @pm/health, with a suggestion', async () => {
@@ -208,7 +239,9 @@ describe('errors', () => {
   });
 
   it('bad paths are reported by @pm/health', () => {
-    expect(() => PmModule.forRoot({ paths: { health: 'no-slash' } })).toThrow(expect.objectContaining({ code: 'PM_HEALTH_INVALID_OPTIONS' }));
+    expect(() => PmModule.forRoot({ paths: { health: 'no-slash' } })).toThrow(
+      expect.objectContaining({ code: 'PM_HEALTH_INVALID_OPTIONS' }),
+    );
   });
 
   it('serve() on an app without PmModule gives PM_NEST_MODULE_MISSING', async () => {

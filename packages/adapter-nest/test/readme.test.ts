@@ -22,9 +22,13 @@ function interfaceKeys(file: string, name: string): string[] {
 describe('README', () => {
   it('forRoot: one row per option, defaults equal pmModuleDefaults', () => {
     const rows = table('options:forRoot');
-    expect([...rows.keys()].sort()).toEqual([...interfaceKeys('options.ts', 'PmModuleOptions'), ...interfaceKeys('options.ts', 'PmModuleRootOptions')].sort());
+    expect([...rows.keys()].sort()).toEqual(
+      [...interfaceKeys('options.ts', 'PmModuleOptions'), ...interfaceKeys('options.ts', 'PmModuleRootOptions')].sort(),
+    );
     expect(rows.get('ready')).toBe(`\`'${pmModuleDefaults.ready}'\``);
-    const paths = Object.entries(pmModuleDefaults.paths).map(([k, v]) => `${k}: '${v}'`).join(', ');
+    const paths = Object.entries(pmModuleDefaults.paths)
+      .map(([k, v]) => `${k}: '${v}'`)
+      .join(', ');
     expect(rows.get('paths')).toBe(`\`{ ${paths} }\``);
   });
 

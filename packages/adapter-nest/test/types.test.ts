@@ -19,6 +19,9 @@ describe('types', () => {
   });
 
   it('forRootAsync factories may be async and take injected values', () => {
-    expectTypeOf(PmModule.forRootAsync).toBeCallableWith({ inject: ['CONFIG'], useFactory: async (_config: { path: string }) => ({ lock: false as const }) });
+    expectTypeOf(PmModule.forRootAsync).toBeCallableWith({
+      inject: ['CONFIG'],
+      useFactory: async (_config: { path: string }) => ({ lock: false as const }),
+    });
   });
 });

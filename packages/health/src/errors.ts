@@ -77,10 +77,7 @@ export class CheckTimeoutError extends PmHealthError {
   readonly timeout: number;
 
   constructor(check: string, timeout: number, stillRunning = false) {
-    super(
-      HealthErrorCodes.checkTimeout,
-      `Check "${check}" timed out after ${timeout} ms${stillRunning ? ' and is still running' : ''}`,
-    );
+    super(HealthErrorCodes.checkTimeout, `Check "${check}" timed out after ${timeout} ms${stillRunning ? ' and is still running' : ''}`);
     this.check = check;
     this.timeout = timeout;
   }
@@ -91,7 +88,12 @@ export class ShutdownHookError extends PmHealthError {
   /** Name of the hook. */
   readonly hook: string;
 
-  constructor(hook: string, code: typeof HealthErrorCodes.hookFailed | typeof HealthErrorCodes.hookTimeout, message: string, cause?: unknown) {
+  constructor(
+    hook: string,
+    code: typeof HealthErrorCodes.hookFailed | typeof HealthErrorCodes.hookTimeout,
+    message: string,
+    cause?: unknown,
+  ) {
     super(code, message, cause === undefined ? undefined : { cause });
     this.hook = hook;
   }

@@ -15,13 +15,21 @@ export const MAX_TIMER_MS = 2_147_483_647;
  * With `timer`, the value is a `setTimeout` delay and must also be ≤ {@link MAX_TIMER_MS}; `noLimit`
  * adds the hint that this maximum is how to say "no practical limit".
  */
-export function checkMs(problems: string[], label: string, value: unknown, min: number, limit: { timer: boolean; noLimit?: boolean } = { timer: true }): void {
+export function checkMs(
+  problems: string[],
+  label: string,
+  value: unknown,
+  min: number,
+  limit: { timer: boolean; noLimit?: boolean } = { timer: true },
+): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
     problems.push(`${label} must be a finite number of milliseconds >= ${min} (got ${JSON.stringify(value)})`);
   } else if (limit.timer && value > MAX_TIMER_MS) {
     const hint = limit.noLimit ? `; for no practical limit, use ${MAX_TIMER_MS}` : '';
-    problems.push(`${label} must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest delay setTimeout supports; longer ones fire after 1 ms)${hint} (got ${value})`);
+    problems.push(
+      `${label} must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest delay setTimeout supports; longer ones fire after 1 ms)${hint} (got ${value})`,
+    );
   }
 }
 
@@ -39,7 +47,9 @@ export function checkKnownKeys(problems: string[], prefix: string, value: Record
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
     const guess = closest(key, known);
-    problems.push(`${prefix}${key} is not an option (${guess === undefined ? `known: ${known.join(', ')}` : `did you mean ${prefix}${guess}?`})`);
+    problems.push(
+      `${prefix}${key} is not an option (${guess === undefined ? `known: ${known.join(', ')}` : `did you mean ${prefix}${guess}?`})`,
+    );
   }
 }
 

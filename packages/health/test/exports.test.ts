@@ -25,7 +25,11 @@ describe('exports of the built package', () => {
 
   it('CommonJS entry exports the same names', () => {
     const mod = createRequire(import.meta.url)('@pm/health') as Record<string, unknown>;
-    expect(Object.keys(mod).filter((k) => k !== '__esModule').sort()).toEqual(expected);
+    expect(
+      Object.keys(mod)
+        .filter((k) => k !== '__esModule')
+        .sort(),
+    ).toEqual(expected);
   });
 
   it('error codes are a closed set of PM_ strings', async () => {

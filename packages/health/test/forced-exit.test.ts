@@ -13,7 +13,10 @@ describe('a shutdown forced by the total timeout', () => {
     const lock = await acquireInstanceLock({ path, releaseOnExit: false });
     const codes: number[] = [];
     const shutdown = createShutdown({
-      signals: [], timeout: 300, lock, exit: (code) => void codes.push(code),
+      signals: [],
+      timeout: 300,
+      lock,
+      exit: (code) => void codes.push(code),
       hooks: [{ name: 'stuck', fn: hanging, timeout: 10_000 }],
     });
     const result = await shutdown.shutdown('test');
@@ -26,8 +29,12 @@ describe('a shutdown forced by the total timeout', () => {
   it('does not wait more than min(1 s, hookTimeout) for a lock release that hangs', async () => {
     const codes: number[] = [];
     const shutdown = createShutdown({
-      signals: [], timeout: 300, hookTimeout: 200, exit: (code) => void codes.push(code),
-      lock: { release: hanging }, hooks: [{ name: 'stuck', fn: hanging, timeout: 10_000 }],
+      signals: [],
+      timeout: 300,
+      hookTimeout: 200,
+      exit: (code) => void codes.push(code),
+      lock: { release: hanging },
+      hooks: [{ name: 'stuck', fn: hanging, timeout: 10_000 }],
     });
     const started = performance.now();
     const result = await shutdown.shutdown('test');
@@ -42,9 +49,16 @@ describe('a shutdown forced by the total timeout', () => {
     const log: string[] = [];
     let releaseDone = false;
     const shutdown = createShutdown({
-      signals: [], timeout: 300,
+      signals: [],
+      timeout: 300,
       exit: () => void log.push(`exit, release finished: ${releaseDone}`),
-      lock: { release: async () => { log.push('release'); await sleep(150); releaseDone = true; } },
+      lock: {
+        release: async () => {
+          log.push('release');
+          await sleep(150);
+          releaseDone = true;
+        },
+      },
       hooks: [
         { name: 'slow', fn: () => sleep(350), timeout: 10_000 },
         { name: 'after', fn: () => void log.push('hook "after" ran'), timeout: 10_000 },
@@ -59,9 +73,16 @@ describe('a shutdown forced by the total timeout', () => {
     const log: string[] = [];
     let releaseDone = false;
     const shutdown = createShutdown({
-      signals: [], timeout: 300,
+      signals: [],
+      timeout: 300,
       exit: () => void log.push(`exit, release finished: ${releaseDone}`),
-      lock: { release: async () => { log.push('release'); await sleep(200); releaseDone = true; } },
+      lock: {
+        release: async () => {
+          log.push('release');
+          await sleep(200);
+          releaseDone = true;
+        },
+      },
       hooks: [{ name: 'quick', fn: () => sleep(200), timeout: 10_000 }],
     });
     const result = await shutdown.shutdown('test');

@@ -32,7 +32,17 @@ describe('report', () => {
     expect(after.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(after.headers['cache-control']).toBe('no-store');
     const body = after.json as Record<string, unknown>;
-    expect(Object.keys(body)).toEqual(['status', 'timestamp', 'pid', 'uptime', 'memoryUsage', 'startedAt', 'checks', 'activeAgents', 'databaseStatus']);
+    expect(Object.keys(body)).toEqual([
+      'status',
+      'timestamp',
+      'pid',
+      'uptime',
+      'memoryUsage',
+      'startedAt',
+      'checks',
+      'activeAgents',
+      'databaseStatus',
+    ]);
     expect(body).toMatchObject({ status: 'healthy', pid: process.pid, checks: {}, activeAgents: 2, databaseStatus: 'connected' });
     expect(new Date(body.timestamp as string).toISOString()).toBe(body.timestamp);
     expect(new Date(body.startedAt as string).getTime()).toBeLessThanOrEqual(Date.now());
@@ -45,7 +55,11 @@ describe('report', () => {
     const res = await httpRequest(`${url}/health`);
     expect(res.json).toMatchObject({ status: 'healthy', pid: process.pid, extra: true });
 
-    const broken = await serve({ info: async () => { throw new Error('db down'); } });
+    const broken = await serve({
+      info: async () => {
+        throw new Error('db down');
+      },
+    });
     const res2 = await httpRequest(`${broken.url}/health`);
     expect(res2.status).toBe(200);
     expect(res2.json).not.toHaveProperty('extra');
@@ -70,7 +84,9 @@ describe('report', () => {
   it('is unhealthy (503) when a critical check fails, healthy with a failing non-critical one', async () => {
     const { url } = await serve({
       checks: {
-        db: async () => { throw new Error('connection refused'); },
+        db: async () => {
+          throw new Error('connection refused');
+        },
         cache: { check: () => false, critical: false },
         disk: () => 'fine',
       },
@@ -92,7 +108,14 @@ describe('report', () => {
   });
 
   it('shows stacks and codes only with exposeDetails', async () => {
-    const { url } = await serve({ exposeDetails: true, checks: { db: async () => { throw new Error('nope'); } } });
+    const { url } = await serve({
+      exposeDetails: true,
+      checks: {
+        db: async () => {
+          throw new Error('nope');
+        },
+      },
+    });
     const body = (await httpRequest(`${url}/health`)).json as { checks: Record<string, Record<string, unknown>> };
     expect(body.checks.db).toMatchObject({ error: 'nope', code: HealthErrorCodes.checkFailed });
     expect(String(body.checks.db!.stack)).toContain('Error: nope');
@@ -101,7 +124,14 @@ describe('report', () => {
   it('contains nothing from the environment', async () => {
     process.env.PM_HEALTH_TEST_SECRET = 'hunter2-secret-value';
     try {
-      const { url } = await serve({ exposeDetails: true, checks: { x: () => { throw new Error('x'); } } });
+      const { url } = await serve({
+        exposeDetails: true,
+        checks: {
+          x: () => {
+            throw new Error('x');
+          },
+        },
+      });
       const res = await httpRequest(`${url}/health`);
       expect(res.body).not.toContain('hunter2-secret-value');
     } finally {
@@ -121,7 +151,11 @@ describe('report', () => {
   });
 
   it('serves the IETF health+json format when asked', async () => {
-    const { url } = await serve({ format: 'ietf', info: () => ({ version: '1.2.3' }), checks: { db: () => true, cache: { check: () => false, critical: false } } });
+    const { url } = await serve({
+      format: 'ietf',
+      info: () => ({ version: '1.2.3' }),
+      checks: { db: () => true, cache: { check: () => false, critical: false } },
+    });
     const res = await httpRequest(`${url}/health`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/health+json; charset=utf-8');
@@ -151,7 +185,11 @@ describe('probes and routing', () => {
   });
 
   it('/readyz runs the critical checks only with readyChecks', async () => {
-    const checks = { db: async () => { throw new Error('down'); } };
+    const checks = {
+      db: async () => {
+        throw new Error('down');
+      },
+    };
     const plain = await serve({ checks });
     expect((await httpRequest(`${plain.url}/readyz`)).status).toBe(200);
     const strict = await serve({ checks, readyChecks: true });
@@ -217,7 +255,12 @@ describe('checks under load', () => {
           timeout: 100,
           check: (signal) => {
             calls++;
-            return new Promise((resolve) => signal.addEventListener('abort', () => { aborted++; setTimeout(resolve, 50); }));
+            return new Promise((resolve) =>
+              signal.addEventListener('abort', () => {
+                aborted++;
+                setTimeout(resolve, 50);
+              }),
+            );
           },
         },
       },
@@ -233,7 +276,14 @@ describe('checks under load', () => {
   it('a check that throws synchronously fails that run only: /health recovers as soon as the dependency does', async () => {
     let up = false;
     // A plain (not async) function: its throw happens inside the call, before any promise exists.
-    const { url } = await serve({ checks: { db: () => { if (!up) throw new Error('db down'); return true; } } });
+    const { url } = await serve({
+      checks: {
+        db: () => {
+          if (!up) throw new Error('db down');
+          return true;
+        },
+      },
+    });
     const down = await httpRequest(`${url}/health`);
     expect(down.status).toBe(503);
     expect(down.json).toMatchObject({ status: 'unhealthy', checks: { db: { status: 'fail', error: 'db down' } } });
@@ -250,7 +300,14 @@ describe('checks under load', () => {
 
   it('100 concurrent /health requests run a slow check once', async () => {
     let runs = 0;
-    const { url } = await serve({ checks: { slow: () => { runs++; return sleep(300); } } });
+    const { url } = await serve({
+      checks: {
+        slow: () => {
+          runs++;
+          return sleep(300);
+        },
+      },
+    });
     const results = await Promise.all(Array.from({ length: 100 }, () => httpRequest(`${url}/health`)));
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(runs).toBe(1);
@@ -258,7 +315,14 @@ describe('checks under load', () => {
 
   it('reuses a result for cacheMs', async () => {
     let runs = 0;
-    const health = createHealth({ cacheMs: 200, checks: { c: () => { runs++; } } });
+    const health = createHealth({
+      cacheMs: 200,
+      checks: {
+        c: () => {
+          runs++;
+        },
+      },
+    });
     health.setReady();
     await health.report();
     await health.report();
@@ -271,14 +335,18 @@ describe('checks under load', () => {
   it('addCheck returns a remover; checks are not run while initializing or shutting down', async () => {
     let runs = 0;
     const health = createHealth();
-    const remove = health.addCheck('x', () => { runs++; });
+    const remove = health.addCheck('x', () => {
+      runs++;
+    });
     await health.report();
     expect(runs).toBe(0);
     health.setReady();
     expect((await health.report()).checks).toHaveProperty('x');
     remove();
     expect((await health.report()).checks).toEqual({});
-    health.addCheck('y', () => { runs++; });
+    health.addCheck('y', () => {
+      runs++;
+    });
     health.setShuttingDown();
     await health.report();
     expect(runs).toBe(1);

@@ -6,7 +6,10 @@ import { spawnFixture, type FixtureProcess } from '@pm/test-utils';
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 /** Starts test/fixtures/app.mjs with a config and resolves once it listens. */
-export async function startApp(config: Record<string, unknown> = {}, env: Record<string, string | undefined> = {}): Promise<{ app: FixtureProcess; port: number; url: string }> {
+export async function startApp(
+  config: Record<string, unknown> = {},
+  env: Record<string, string | undefined> = {},
+): Promise<{ app: FixtureProcess; port: number; url: string }> {
   const app = spawnFixture(fixture('app.mjs'), { args: [JSON.stringify(config)], env });
   const line = await app.waitForLine(/^listening \d+$/, 15_000);
   const port = Number(line.split(' ')[1]);

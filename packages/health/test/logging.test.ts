@@ -16,7 +16,11 @@ describe('logging', () => {
     const lines = loud.app.stderr.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.every((l) => l.name === '@pm/health')).toBe(true);
     expect(lines.map((l) => l.msg)).toContain('shutdown started');
-    expect(lines.find((l) => l.msg === 'shutdown hook failed; continuing')).toMatchObject({ level: 'error', hook: 'h', code: 'PM_SHUTDOWN_HOOK_FAILED' });
+    expect(lines.find((l) => l.msg === 'shutdown hook failed; continuing')).toMatchObject({
+      level: 'error',
+      hook: 'h',
+      code: 'PM_SHUTDOWN_HOOK_FAILED',
+    });
     expect(lines.at(-1)).toMatchObject({ msg: 'shutdown complete', exitCode: 1 });
   });
 
@@ -24,9 +28,19 @@ describe('logging', () => {
     const entries: Array<[string, unknown, unknown]> = [];
     const record = (level: string) => (obj: unknown, msg?: unknown) => entries.push([level, obj, msg]);
     const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
-    const shutdown = createShutdown({ signals: [], logger, hookTimeout: 50, hooks: [{ name: 'slow', fn: () => new Promise(() => {}) }], exit: () => {} });
+    const shutdown = createShutdown({
+      signals: [],
+      logger,
+      hookTimeout: 50,
+      hooks: [{ name: 'slow', fn: () => new Promise(() => {}) }],
+      exit: () => {},
+    });
     await shutdown.shutdown('test');
-    expect(entries).toContainEqual(['error', expect.objectContaining({ hook: 'slow', code: 'PM_SHUTDOWN_HOOK_TIMEOUT' }), 'shutdown hook timed out; continuing']);
+    expect(entries).toContainEqual([
+      'error',
+      expect.objectContaining({ hook: 'slow', code: 'PM_SHUTDOWN_HOOK_TIMEOUT' }),
+      'shutdown hook timed out; continuing',
+    ]);
     expect(entries.at(-1)).toEqual(['error', expect.objectContaining({ reason: 'test', exitCode: 1 }), 'shutdown complete']);
   });
 });

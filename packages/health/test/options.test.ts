@@ -46,11 +46,19 @@ describe('createHealth options', () => {
     const error = thrown(() => createHealth({ checkTimeout: 2 ** 31, checks: { db: { check: () => true, timeout: 2 ** 31 } } }));
     expect(error.code).toBe('PM_HEALTH_INVALID_OPTIONS');
     expect(error.problems).toHaveLength(2);
-    expect(error.problems[0]).toMatch(/^checkTimeout must be at most 2147483647 ms .*for no practical limit, use 2147483647 \(got 2147483648\)$/);
+    expect(error.problems[0]).toMatch(
+      /^checkTimeout must be at most 2147483647 ms .*for no practical limit, use 2147483647 \(got 2147483648\)$/,
+    );
     expect(error.problems[1]).toMatch(/^checks\.db\.timeout must be at most 2147483647 ms/);
-    expect(thrown(() => createHealth().addCheck('db', () => true, { timeout: 2 ** 31 })).problems[0]).toMatch(/timeout must be at most 2147483647/);
+    expect(thrown(() => createHealth().addCheck('db', () => true, { timeout: 2 ** 31 })).problems[0]).toMatch(
+      /timeout must be at most 2147483647/,
+    );
     // The maximum itself is fine, and cacheMs (never a timer) has no such limit.
-    const health = createHealth({ checkTimeout: 2 ** 31 - 1, cacheMs: 2 ** 40, checks: { db: { check: () => true, timeout: 2 ** 31 - 1 } } });
+    const health = createHealth({
+      checkTimeout: 2 ** 31 - 1,
+      cacheMs: 2 ** 40,
+      checks: { db: { check: () => true, timeout: 2 ** 31 - 1 } },
+    });
     health.setReady();
     expect((await health.report()).checks.db).toMatchObject({ status: 'pass' });
   });
@@ -98,7 +106,10 @@ describe('createShutdown options and lifecycle (in process)', () => {
         signals: ['SIGKILL', 'SIGNOPE'],
         servers: [{}],
         lock: {},
-        hooks: [{ name: 'a', fn: () => {} }, { name: 'a', fn: 'x' }],
+        hooks: [
+          { name: 'a', fn: () => {} },
+          { name: 'a', fn: 'x' },
+        ],
         timeout: -1,
         exit: 1,
       } as unknown as ShutdownOptions),
@@ -115,26 +126,48 @@ describe('createShutdown options and lifecycle (in process)', () => {
       'exit must be a function (code) => void',
     ]);
     expect(thrown(() => createShutdown({ drainDelay: 5000, timeout: 5000 })).problems[0]).toMatch(/drainDelay/);
-    expect(thrown(() => createShutdown({ drainDelay: 1000, drainTimeout: 4000, timeout: 5000 })).problems[0]).toMatch(/drainDelay \+ drainTimeout/);
+    expect(thrown(() => createShutdown({ drainDelay: 1000, drainTimeout: 4000, timeout: 5000 })).problems[0]).toMatch(
+      /drainDelay \+ drainTimeout/,
+    );
   });
 
   it('rejects ms options longer than setTimeout supports, naming the maximum', () => {
     const error = thrown(() =>
-      createShutdown({ signals: [], timeout: 2 ** 31, hookTimeout: 2 ** 31, drainTimeout: 2 ** 31, drainDelay: 2 ** 31, hooks: [{ name: 'db', fn: () => {}, timeout: 2 ** 31 }] }),
+      createShutdown({
+        signals: [],
+        timeout: 2 ** 31,
+        hookTimeout: 2 ** 31,
+        drainTimeout: 2 ** 31,
+        drainDelay: 2 ** 31,
+        hooks: [{ name: 'db', fn: () => {}, timeout: 2 ** 31 }],
+      }),
     );
-    expect(error.problems.map((p) => p.split(' must ')[0])).toEqual(['hooks[0].timeout', 'hookTimeout', 'timeout', 'drainDelay', 'drainTimeout']);
+    expect(error.problems.map((p) => p.split(' must ')[0])).toEqual([
+      'hooks[0].timeout',
+      'hookTimeout',
+      'timeout',
+      'drainDelay',
+      'drainTimeout',
+    ]);
     expect(error.problems.every((p) => p.includes('must be at most 2147483647 ms'))).toBe(true);
     expect(error.problems[2]).toContain('for no practical limit, use 2147483647');
     // A delay has no "no limit" reading: no such hint.
     expect(error.problems[3]).not.toContain('no practical limit');
     const atMax = createShutdown({ signals: [], timeout: 2 ** 31 - 1, hookTimeout: 2 ** 31 - 1, exit: () => {} });
     atMax.uninstall();
-    expect(thrown(() => createShutdown({ signals: [] }).addHook('db', () => {}, { timeout: 2 ** 31 })).problems[0]).toMatch(/at most 2147483647/);
+    expect(thrown(() => createShutdown({ signals: [] }).addHook('db', () => {}, { timeout: 2 ** 31 })).problems[0]).toMatch(
+      /at most 2147483647/,
+    );
   });
 
   it('reports unknown keys, in options and hooks, suggesting the option meant', () => {
     const error = thrown(() =>
-      createShutdown({ signal: ['SIGUSR2'], timout: 1000, drainDelayMs: 5000, hooks: [{ name: 'db', fn: () => {}, ordr: 2 }] } as unknown as ShutdownOptions),
+      createShutdown({
+        signal: ['SIGUSR2'],
+        timout: 1000,
+        drainDelayMs: 5000,
+        hooks: [{ name: 'db', fn: () => {}, ordr: 2 }],
+      } as unknown as ShutdownOptions),
     );
     expect(error.code).toBe('PM_HEALTH_INVALID_OPTIONS');
     expect(error.problems).toEqual([
@@ -144,7 +177,9 @@ describe('createShutdown options and lifecycle (in process)', () => {
       'hooks[0].ordr is not an option (did you mean hooks[0].order?)',
     ]);
     const shutdown = createShutdown({ signals: [], exit: () => {} });
-    expect(thrown(() => shutdown.addHook('db', () => {}, { timout: 10 } as never)).problems).toEqual(['hook "db".timout is not an option (did you mean hook "db".timeout?)']);
+    expect(thrown(() => shutdown.addHook('db', () => {}, { timout: 10 } as never)).problems).toEqual([
+      'hook "db".timout is not an option (did you mean hook "db".timeout?)',
+    ]);
     shutdown.uninstall();
   });
 
@@ -169,8 +204,7 @@ describe('createShutdown options and lifecycle (in process)', () => {
   });
 
   it('uninstall() removes every listener it added; Symbol.asyncDispose does too', async () => {
-    const count = () =>
-      ['SIGTERM', 'SIGINT', 'SIGHUP', 'uncaughtException', 'unhandledRejection'].map((e) => process.listenerCount(e));
+    const count = () => ['SIGTERM', 'SIGINT', 'SIGHUP', 'uncaughtException', 'unhandledRejection'].map((e) => process.listenerCount(e));
     const server = createServer();
     const before = count();
     const serverBefore = ['connection', 'secureConnection', 'request'].map((e) => server.listenerCount(e));
@@ -196,12 +230,32 @@ describe('createShutdown options and lifecycle (in process)', () => {
     const shutdown = createShutdown({
       health,
       signals: [],
-      lock: { release: () => { order.push('lock'); } },
-      hooks: [{ name: 'b', order: 2, fn: () => { order.push('b'); } }],
+      lock: {
+        release: () => {
+          order.push('lock');
+        },
+      },
+      hooks: [
+        {
+          name: 'b',
+          order: 2,
+          fn: () => {
+            order.push('b');
+          },
+        },
+      ],
       exit: (code) => codes.push(code),
     });
-    shutdown.addHook('a', ({ reason }) => { order.push(`a:${reason}`); }, { order: 1 });
-    const removed = shutdown.addHook('gone', () => { order.push('gone'); });
+    shutdown.addHook(
+      'a',
+      ({ reason }) => {
+        order.push(`a:${reason}`);
+      },
+      { order: 1 },
+    );
+    const removed = shutdown.addHook('gone', () => {
+      order.push('gone');
+    });
     removed();
     const result = await shutdown.shutdown('deploy');
     expect(await shutdown.shutdown('again')).toBe(result);
@@ -209,7 +263,10 @@ describe('createShutdown options and lifecycle (in process)', () => {
     expect(order).toEqual(['a:deploy', 'b', 'lock']);
     expect(codes).toEqual([0]);
     expect(result).toMatchObject({ reason: 'deploy', exitCode: 0, forced: false, errors: [] });
-    expect(result.hooks.map((h) => [h.name, h.status])).toEqual([['a', 'ok'], ['b', 'ok']]);
+    expect(result.hooks.map((h) => [h.name, h.status])).toEqual([
+      ['a', 'ok'],
+      ['b', 'ok'],
+    ]);
     shutdown.uninstall();
   });
 
@@ -231,14 +288,23 @@ describe('createShutdown options and lifecycle (in process)', () => {
       hookTimeout: 100,
       lock: { release: () => Promise.reject(new Error('EACCES')) },
       hooks: [
-        { name: 'throws', fn: () => { throw new Error('bad'); } },
+        {
+          name: 'throws',
+          fn: () => {
+            throw new Error('bad');
+          },
+        },
         { name: 'hangs', fn: () => new Promise(() => {}) },
       ],
       exit: (code) => codes.push(code),
     });
     const result = await shutdown.shutdown();
     expect(codes).toEqual([1]);
-    expect(result.errors.map((e) => e.code)).toEqual(['PM_SHUTDOWN_HOOK_FAILED', 'PM_SHUTDOWN_HOOK_TIMEOUT', 'PM_SHUTDOWN_LOCK_RELEASE_FAILED']);
+    expect(result.errors.map((e) => e.code)).toEqual([
+      'PM_SHUTDOWN_HOOK_FAILED',
+      'PM_SHUTDOWN_HOOK_TIMEOUT',
+      'PM_SHUTDOWN_LOCK_RELEASE_FAILED',
+    ]);
     expect(result.errors[0]!.cause).toBeInstanceOf(Error);
     expect(result.hooks.map((h) => h.status)).toEqual(['failed', 'timeout']);
   });
@@ -262,9 +328,14 @@ describe('createShutdown options and lifecycle (in process)', () => {
       // Budgets that fit 5 s keep it, as before.
       const roomy = createShutdown({ signals: [], timeout: 10_000, exit: () => {} });
       const roomyDrain = createShutdown({ signals: [], timeout: 25_000, drainTimeout: 10_000, exit: () => {} });
-      expect([roomy.drainDelay, roomyDrain.drainDelay]).toEqual([shutdownDefaults.kubernetesDrainDelay, shutdownDefaults.kubernetesDrainDelay]);
+      expect([roomy.drainDelay, roomyDrain.drainDelay]).toEqual([
+        shutdownDefaults.kubernetesDrainDelay,
+        shutdownDefaults.kubernetesDrainDelay,
+      ]);
       // Options that are wrong by themselves are still reported, about those options.
-      expect(thrown(() => createShutdown({ signals: [], timeout: 4000, drainTimeout: 4000 })).problems[0]).toMatch(/drainTimeout \(0 \+ 4000 ms\)/);
+      expect(thrown(() => createShutdown({ signals: [], timeout: 4000, drainTimeout: 4000 })).problems[0]).toMatch(
+        /drainTimeout \(0 \+ 4000 ms\)/,
+      );
       for (const s of [short, withDrain, roomy, roomyDrain]) s.uninstall();
     } finally {
       if (saved === undefined) delete process.env.KUBERNETES_SERVICE_HOST;

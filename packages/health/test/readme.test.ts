@@ -45,8 +45,14 @@ describe('README', () => {
     for (const key of ['signals', 'hookTimeout', 'timeout', 'handleErrors'] as const) {
       expect(rows.get(key), key).toBe(literal(shutdownDefaults[key]));
     }
-    expect(rows.get('drainDelay')).toMatch(new RegExp(`^${literal(shutdownDefaults.drainDelay)}; ${literal(shutdownDefaults.kubernetesDrainDelay)} when env \`KUBERNETES_SERVICE_HOST\``));
-    expect(rows.get('drainTimeout')).toMatch(new RegExp(`^${literal(shutdownDefaults.drainTimeout)}, capped at half of \`timeout - drainDelay\``));
+    expect(rows.get('drainDelay')).toMatch(
+      new RegExp(
+        `^${literal(shutdownDefaults.drainDelay)}; ${literal(shutdownDefaults.kubernetesDrainDelay)} when env \`KUBERNETES_SERVICE_HOST\``,
+      ),
+    );
+    expect(rows.get('drainTimeout')).toMatch(
+      new RegExp(`^${literal(shutdownDefaults.drainTimeout)}, capped at half of \`timeout - drainDelay\``),
+    );
     expect(readme).toContain(`default ${shutdownDefaults.timeout / 1000} s`);
   });
 
@@ -75,10 +81,13 @@ describe('README', () => {
     const port = await freePort();
     const app = spawnFixture(join(dir, 'app.mjs'), { cwd: dir, env: { PORT: String(port) } });
     const url = `http://127.0.0.1:${port}`;
-    const res = await waitFor(async () => {
-      const r = await httpRequest(`${url}/health`);
-      return r.status === 200 ? r : undefined;
-    }, { timeout: 10_000, message: 'the README example to answer /health' });
+    const res = await waitFor(
+      async () => {
+        const r = await httpRequest(`${url}/health`);
+        return r.status === 200 ? r : undefined;
+      },
+      { timeout: 10_000, message: 'the README example to answer /health' },
+    );
     expect(res.json).toMatchObject({ status: 'healthy' });
     expect((await httpRequest(`${url}/`)).body).toBe('hello\n');
     app.kill('SIGTERM');

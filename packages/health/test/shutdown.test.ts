@@ -47,7 +47,10 @@ describe('graceful shutdown of a real process', () => {
       () =>
         new Promise<boolean>((resolve) => {
           const socket = connect(port, '127.0.0.1');
-          socket.once('connect', () => { socket.destroy(); resolve(false); });
+          socket.once('connect', () => {
+            socket.destroy();
+            resolve(false);
+          });
           socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
         }),
       { timeout: 1000, message: 'connection refused' },
@@ -69,7 +72,12 @@ describe('graceful shutdown of a real process', () => {
     app.kill('SIGTERM');
     expect((await app.exited).code).toBe(0);
     const started = app.stdout.filter((l) => l.startsWith('hook ') && l.includes(' start'));
-    expect(started).toEqual(['hook workers start SIGTERM', 'hook queue start SIGTERM', 'hook db start SIGTERM', 'hook flush-logs start SIGTERM']);
+    expect(started).toEqual([
+      'hook workers start SIGTERM',
+      'hook queue start SIGTERM',
+      'hook db start SIGTERM',
+      'hook flush-logs start SIGTERM',
+    ]);
   });
 
   it('goes past a throwing hook and a hanging hook, exits 1 within the total timeout', async () => {
@@ -263,7 +271,10 @@ describe('graceful shutdown of a real process', () => {
   it('https: a TCP connection stuck before its TLS handshake is destroyed at drainTimeout; hooks and the lock release still run, exit 1', async () => {
     // The committed test certificate (test/fixtures/tls-*.pem) serves the fixture's https server.
     const lockFile = join(makeTempDir(), 'app.pid');
-    const { app, port } = await startApp({ tls: true, lockFile, drainTimeout: 800, timeout: 10_000, hooks: [{ name: 'db' }] }, { PROCESS_MANAGER_DEBUG: 'true' });
+    const { app, port } = await startApp(
+      { tls: true, lockFile, drainTimeout: 800, timeout: 10_000, hooks: [{ name: 'db' }] },
+      { PROCESS_MANAGER_DEBUG: 'true' },
+    );
     // Connected, but no ClientHello ever sent: a stalled client, or a load balancer's TCP probe.
     const stalled = connect(port, '127.0.0.1');
     stalled.on('error', () => {});

@@ -33,7 +33,13 @@ describe('types', () => {
   it('an @pm/lock InstanceLock, a Health and a pino-like logger fit the structural options', () => {
     expectTypeOf<InstanceLock>().toMatchTypeOf<ReleasableLock>();
     expectTypeOf<Health>().toMatchTypeOf<ShutdownHealth>();
-    expectTypeOf<{ debug(o: object | string, m?: string): void; info(o: object | string, m?: string): void; warn(o: object | string, m?: string): void; error(o: object | string, m?: string): void; fatal(): void }>().toMatchTypeOf<Logger>();
+    expectTypeOf<{
+      debug(o: object | string, m?: string): void;
+      info(o: object | string, m?: string): void;
+      warn(o: object | string, m?: string): void;
+      error(o: object | string, m?: string): void;
+      fatal(): void;
+    }>().toMatchTypeOf<Logger>();
     expectTypeOf<Server>().toMatchTypeOf<NonNullable<ShutdownOptions['servers']>[number]>();
   });
 });

@@ -51,8 +51,12 @@ export async function acquireInstanceLock(options: AcquireInstanceLockOptions = 
     if (attempt.acquired) {
       logger.debug({ location: attempt.handle.location, backend: backend.kind, instanceId: record.instanceId }, 'instance lock acquired');
       return createInstanceLock({
-        record, handle: attempt.handle, backend: backend.kind, logger,
-        onCompromised: options.onCompromised, releaseOnExit: resolved.releaseOnExit,
+        record,
+        handle: attempt.handle,
+        backend: backend.kind,
+        logger,
+        onCompromised: options.onCompromised,
+        releaseOnExit: resolved.releaseOnExit,
       });
     }
     const remaining = deadline - Date.now();

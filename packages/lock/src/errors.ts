@@ -85,12 +85,15 @@ export class LockBackendUnavailableError extends PmLockError {
 
 function describeRunningInstance(lock: HolderRecord | undefined, location: string, name: string): string {
   if (!lock) {
-    return `Another instance of "${name}" holds the lock at ${location}, but it left no readable record and did not answer. ` +
-      'Wait for it to exit, or find it with `ps`/`lsof` and stop it.';
+    return (
+      `Another instance of "${name}" holds the lock at ${location}, but it left no readable record and did not answer. ` +
+      'Wait for it to exit, or find it with `ps`/`lsof` and stop it.'
+    );
   }
   const parts = [
     `Another instance of "${name}" is already running (PID ${lock.pid} on ${lock.hostname}, started ${lock.startedAt}` +
-      (lock.port != null ? `, port ${lock.port}` : '') + ').',
+      (lock.port != null ? `, port ${lock.port}` : '') +
+      ').',
     `Stop it with \`kill ${lock.pid}\` (or Ctrl-C in its terminal), then start this one again.`,
   ];
   if (lock.port != null) parts.push(`Its health: http://localhost:${lock.port}/health`);

@@ -80,7 +80,12 @@ export function resolveLockOptions(options: AcquireInstanceLockOptions): Resolve
   if (options.backend !== undefined && (typeof options.backend !== 'object' || typeof options.backend?.tryAcquire !== 'function')) {
     problems.push('backend must be a lock backend such as fileBackend(), redisBackend() or postgresBackend()');
   }
-  if (options.logger !== undefined && ['debug', 'info', 'warn', 'error'].some((level) => typeof (options.logger as unknown as Record<string, unknown>)?.[level] !== 'function')) {
+  if (
+    options.logger !== undefined &&
+    ['debug', 'info', 'warn', 'error'].some(
+      (level) => typeof (options.logger as unknown as Record<string, unknown>)?.[level] !== 'function',
+    )
+  ) {
     problems.push('logger must have debug, info, warn and error methods (a pino logger works)');
   }
   if (options.onCompromised !== undefined && typeof options.onCompromised !== 'function') {
@@ -90,5 +95,11 @@ export function resolveLockOptions(options: AcquireInstanceLockOptions): Resolve
     problems.push('releaseOnExit must be a boolean');
   }
   if (problems.length > 0) throw new InvalidLockOptionsError(problems);
-  return { name, port, metadata: metadata as Record<string, unknown>, wait, releaseOnExit: options.releaseOnExit ?? lockDefaults.releaseOnExit };
+  return {
+    name,
+    port,
+    metadata: metadata as Record<string, unknown>,
+    wait,
+    releaseOnExit: options.releaseOnExit ?? lockDefaults.releaseOnExit,
+  };
 }

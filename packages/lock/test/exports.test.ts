@@ -24,7 +24,11 @@ describe('public surface of @pm/lock (built entry)', () => {
 
   it('has a closed set of error codes', () => {
     expect(Object.values(lock.LockErrorCodes).sort()).toEqual([
-      'PM_INSTANCE_RUNNING', 'PM_LOCK_BACKEND_UNAVAILABLE', 'PM_LOCK_COMPROMISED', 'PM_LOCK_INVALID_OPTIONS', 'PM_LOCK_UNWRITABLE',
+      'PM_INSTANCE_RUNNING',
+      'PM_LOCK_BACKEND_UNAVAILABLE',
+      'PM_LOCK_COMPROMISED',
+      'PM_LOCK_INVALID_OPTIONS',
+      'PM_LOCK_UNWRITABLE',
     ]);
   });
 
@@ -36,7 +40,10 @@ describe('public surface of @pm/lock (built entry)', () => {
       const handles = process.getActiveResourcesInfo().filter((r) => /Timeout|Immediate|Server|Signal/.test(r));
       const signals = process.listenerCount('SIGTERM') + process.listenerCount('SIGINT');
       console.log(JSON.stringify({ exit: process.listenerCount('exit') - before, signals, handles }));`;
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url), encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('..', import.meta.url),
+      encoding: 'utf8',
+    });
     expect(JSON.parse(result.stdout)).toEqual({ exit: 0, signals: 0, handles: [] });
   });
 });

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { makeTempDir, waitFor } from '@pm/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import {
-  acquireInstanceLock, fileBackend, inspectInstanceLock, InstanceAlreadyRunningError, LockCompromisedError, LockUnwritableError,
+  acquireInstanceLock,
+  fileBackend,
+  inspectInstanceLock,
+  InstanceAlreadyRunningError,
+  LockCompromisedError,
+  LockUnwritableError,
   type Logger,
 } from '../src/index.js';
 import { exclusions } from './helpers.js';
@@ -152,7 +157,9 @@ describe.each(exclusions)('file backend (%s exclusion)', (exclusion) => {
     expect(await inspectInstanceLock({ backend })).toMatchObject({ state: 'stale', holder: { pid } });
     const { logger, lines } = recordingLogger();
     const lock = await acquireInstanceLock({ backend, logger });
-    expect(lines.find((l) => l.msg === 'taking over a stale instance lock')?.obj).toMatchObject({ reason: expect.stringMatching(/another process/) });
+    expect(lines.find((l) => l.msg === 'taking over a stale instance lock')?.obj).toMatchObject({
+      reason: expect.stringMatching(/another process/),
+    });
     await lock.release();
   });
 
@@ -231,9 +238,14 @@ describe.each(exclusions)('file backend (%s exclusion)', (exclusion) => {
     expect(() => lock.throwIfCompromised()).toThrow(LockCompromisedError);
   });
 
-  it('reports a replaced lock file as compromised and leaves the new owner\'s file alone on release', async () => {
+  it("reports a replaced lock file as compromised and leaves the new owner's file alone on release", async () => {
     const { path, backend } = setup({ checkInterval: 20 });
-    const lock = await acquireInstanceLock({ backend, onCompromised: () => { throw new Error('a throwing callback is contained'); } });
+    const lock = await acquireInstanceLock({
+      backend,
+      onCompromised: () => {
+        throw new Error('a throwing callback is contained');
+      },
+    });
     const intruder = JSON.stringify({ pid: 999_999, instanceId: 'intruder', hostname: 'elsewhere' });
     writeFileSync(path, intruder);
     await waitFor(() => lock.compromised, { timeout: 2000, message: 'compromise' });
@@ -247,7 +259,10 @@ describe.each(exclusions)('file backend (%s exclusion)', (exclusion) => {
     expect(await inspectInstanceLock({ backend })).toEqual({ state: 'free', location: path });
     expect(existsSync(join(path, '..'))).toBe(false);
     const lock = await acquireInstanceLock({ name: 'app', backend });
-    expect(await inspectInstanceLock({ name: 'app', backend })).toMatchObject({ state: 'held', holder: { instanceId: lock.info.instanceId } });
+    expect(await inspectInstanceLock({ name: 'app', backend })).toMatchObject({
+      state: 'held',
+      holder: { instanceId: lock.info.instanceId },
+    });
     await lock.release();
     writeFileSync(path, JSON.stringify({ pid: 999_999 }));
     const before = readFileSync(path, 'utf8');

@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { formatInstanceRunningMessage, InstanceAlreadyRunningError, type HolderRecord } from '../src/index.js';
 
 const holder: HolderRecord = {
-  name: 'backend', pid: 4242, hostname: 'box', instanceId: 'id', startedAt: '2026-01-02T03:04:05.000Z', port: 8000,
-  nodeVersion: 'v20', processStart: null, bootId: null, metadata: {},
+  name: 'backend',
+  pid: 4242,
+  hostname: 'box',
+  instanceId: 'id',
+  startedAt: '2026-01-02T03:04:05.000Z',
+  port: 8000,
+  nodeVersion: 'v20',
+  processStart: null,
+  bootId: null,
+  metadata: {},
 };
 
 describe('InstanceAlreadyRunningError', () => {
@@ -34,7 +42,8 @@ describe('InstanceAlreadyRunningError', () => {
 describe('formatInstanceRunningMessage', () => {
   it('prints the boxed message of the reference spec', () => {
     const text = formatInstanceRunningMessage(new InstanceAlreadyRunningError(holder, '/data/backend.pid', 'backend'), {
-      restartCommand: 'npm run dev', healthPath: '/api/health',
+      restartCommand: 'npm run dev',
+      healthPath: '/api/health',
     });
     const lines = text.split('\n');
     expect(lines[1]).toMatch(/^╔═+╗$/);

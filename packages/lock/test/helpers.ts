@@ -8,7 +8,11 @@ export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtur
 export const exclusions = ['socket', 'link'] as const;
 
 /** Starts holder.mjs on `path` and waits until it reports acquired (or busy). */
-export async function startHolder(path: string, exclusion: string, extra: { wait?: number; env?: Record<string, string> } = {}): Promise<FixtureProcess> {
+export async function startHolder(
+  path: string,
+  exclusion: string,
+  extra: { wait?: number; env?: Record<string, string> } = {},
+): Promise<FixtureProcess> {
   const holder = spawnFixture(fixture('holder.mjs'), { args: [path, exclusion, String(extra.wait ?? 0)], env: extra.env });
   await holder.waitForLine(/^(acquired|busy)/);
   return holder;

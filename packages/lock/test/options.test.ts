@@ -4,8 +4,12 @@ import { acquireInstanceLock, fileBackend, InvalidLockOptionsError, LockErrorCod
 describe('options validation', () => {
   it('reports every problem at once with code PM_LOCK_INVALID_OPTIONS', async () => {
     const error = await acquireInstanceLock({
-      name: 'a/b', port: 70000, wait: -1, metadata: [] as unknown as Record<string, unknown>,
-      onCompromised: 'no' as unknown as () => void, releaseOnExit: 'yes' as unknown as boolean,
+      name: 'a/b',
+      port: 70000,
+      wait: -1,
+      metadata: [] as unknown as Record<string, unknown>,
+      onCompromised: 'no' as unknown as () => void,
+      releaseOnExit: 'yes' as unknown as boolean,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidLockOptionsError);
     expect((error as InvalidLockOptionsError).code).toBe(LockErrorCodes.invalidOptions);

@@ -45,10 +45,11 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
       await userClient.connect();
     });
     afterAll(() => userClient?.end());
-    const backend = () => postgresBackend({
-      ...(source === 'pool' ? { pool } : source === 'client' ? { client: userClient } : { connectionString: postgresUrl() }),
-      table,
-    });
+    const backend = () =>
+      postgresBackend({
+        ...(source === 'pool' ? { pool } : source === 'client' ? { client: userClient } : { connectionString: postgresUrl() }),
+        table,
+      });
 
     it('acquires, refuses a second holder naming the first, inspects, releases (twice), and reacquires', async () => {
       const name = lockName(`basic-${source}`);
@@ -57,13 +58,22 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
       expect(lock.location).toContain(`advisory lock ${lockKeyOf(name).key}`);
       const { rows } = await admin.query(`SELECT holder, backend_pid FROM ${table} WHERE name = $1`, [name]);
       expect(rows[0].holder).toMatchObject({ pid: process.pid, instanceId: lock.info.instanceId, port: 3000 });
-      const locks = await admin.query(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1 AND objid = $2`, [lockKeyOf(name).classid, lockKeyOf(name).objid]);
+      const locks = await admin.query(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1 AND objid = $2`, [
+        lockKeyOf(name).classid,
+        lockKeyOf(name).objid,
+      ]);
       expect(locks.rows).toEqual([{ pid: rows[0].backend_pid }]);
 
       const refused = await acquireInstanceLock({ name, backend: backend() }).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(InstanceAlreadyRunningError);
-      expect(refused).toMatchObject({ code: 'PM_INSTANCE_RUNNING', lock: { pid: process.pid, port: 3000, instanceId: lock.info.instanceId } });
-      expect(await inspectInstanceLock({ name, backend: backend() })).toMatchObject({ state: 'held', holder: { instanceId: lock.info.instanceId } });
+      expect(refused).toMatchObject({
+        code: 'PM_INSTANCE_RUNNING',
+        lock: { pid: process.pid, port: 3000, instanceId: lock.info.instanceId },
+      });
+      expect(await inspectInstanceLock({ name, backend: backend() })).toMatchObject({
+        state: 'held',
+        holder: { instanceId: lock.info.instanceId },
+      });
 
       await lock.release();
       await lock.release();
@@ -92,11 +102,19 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
       const name = lockName('app-name');
       const backend = postgresBackend({ pool: appPool, recordIn: 'application_name', table: `${table}_never_created` });
       const lock = await acquireInstanceLock({ name, backend, port: 3000, releaseOnExit: false });
-      const { rows } = await admin.query(`SELECT application_name FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
-        WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2`, [lockKeyOf(name).classid, lockKeyOf(name).objid]);
+      const { rows } = await admin.query(
+        `SELECT application_name FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+        WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2`,
+        [lockKeyOf(name).classid, lockKeyOf(name).objid],
+      );
       expect(rows[0].application_name).toMatch(new RegExp(`^pm-lock ${process.pid} :3000 \\S+Z \\S`));
-      const refused = await acquireInstanceLock({ name, backend: postgresBackend({ pool, recordIn: 'application_name' }) }).catch((e: unknown) => e);
-      expect(refused).toMatchObject({ code: 'PM_INSTANCE_RUNNING', lock: { pid: process.pid, port: 3000, startedAt: lock.info.startedAt.replace(/\.\d+Z$/, 'Z') } });
+      const refused = await acquireInstanceLock({ name, backend: postgresBackend({ pool, recordIn: 'application_name' }) }).catch(
+        (e: unknown) => e,
+      );
+      expect(refused).toMatchObject({
+        code: 'PM_INSTANCE_RUNNING',
+        lock: { pid: process.pid, port: 3000, startedAt: lock.info.startedAt.replace(/\.\d+Z$/, 'Z') },
+      });
       expect(await inspectInstanceLock({ name, backend })).toMatchObject({ state: 'held', holder: { pid: process.pid, port: 3000 } });
       await lock.release();
       expect(await inspectInstanceLock({ name, backend })).toMatchObject({ state: 'free' });
@@ -112,7 +130,10 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
     const a = await acquireInstanceLock({ name: lockName('name-a'), backend, releaseOnExit: false });
     const b = await acquireInstanceLock({ name: lockName('name-b'), backend, releaseOnExit: false });
     await a.release();
-    expect(await inspectInstanceLock({ name: lockName('name-b'), backend })).toMatchObject({ state: 'held', holder: { instanceId: b.info.instanceId } });
+    expect(await inspectInstanceLock({ name: lockName('name-b'), backend })).toMatchObject({
+      state: 'held',
+      holder: { instanceId: b.info.instanceId },
+    });
     await b.release();
   });
 
@@ -122,7 +143,10 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
     try {
       const backend = postgresBackend({ client, table });
       const lock = await acquireInstanceLock({ name: lockName('reentrant'), backend, releaseOnExit: false });
-      await expect(acquireInstanceLock({ name: lockName('reentrant'), backend })).rejects.toMatchObject({ code: 'PM_INSTANCE_RUNNING', lock: { instanceId: lock.info.instanceId } });
+      await expect(acquireInstanceLock({ name: lockName('reentrant'), backend })).rejects.toMatchObject({
+        code: 'PM_INSTANCE_RUNNING',
+        lock: { instanceId: lock.info.instanceId },
+      });
       await lock.release();
       const again = await acquireInstanceLock({ name: lockName('reentrant'), backend, releaseOnExit: false });
       await again.release();
@@ -137,11 +161,17 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
     const dir = makeTempDir();
     const journal = join(dir, 'journal.log');
     writeFileSync(journal, '');
-    const workers = Array.from({ length: 16 }, () => spawnFixture(fixture('postgres-journal-worker.mjs'), {
-      args: [lockName('journal'), table, journal, '15'], env: postgresEnv(),
-    }));
+    const workers = Array.from({ length: 16 }, () =>
+      spawnFixture(fixture('postgres-journal-worker.mjs'), {
+        args: [lockName('journal'), table, journal, '15'],
+        env: postgresEnv(),
+      }),
+    );
     const results = await Promise.all(workers.map((w) => w.exited));
-    expect(results.map((r) => r.code), workers.map((w) => w.stderr.join('\n')).join('\n')).toEqual(Array(16).fill(0));
+    expect(
+      results.map((r) => r.code),
+      workers.map((w) => w.stderr.join('\n')).join('\n'),
+    ).toEqual(Array(16).fill(0));
     expect(checkJournal(readFileSync(journal, 'utf8')).entries).toBe(16 * 15);
   }, 60_000);
 
@@ -164,33 +194,43 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
     second.kill('SIGKILL');
     await second.exited;
     const backend = postgresBackend({ pool, table });
-    const stale = await waitFor(async () => {
-      const result = await inspectInstanceLock({ name, backend });
-      return result.state === 'stale' ? result : undefined;
-    }, { timeout: 5000, message: 'stale after SIGKILL' });
+    const stale = await waitFor(
+      async () => {
+        const result = await inspectInstanceLock({ name, backend });
+        return result.state === 'stale' ? result : undefined;
+      },
+      { timeout: 5000, message: 'stale after SIGKILL' },
+    );
     expect(stale.holder).toMatchObject({ pid: second.pid });
     const fresh = await acquireInstanceLock({ name, backend, releaseOnExit: false });
     await fresh.release();
   });
 
-  it.each(['pool', 'client', 'url'])('holder connection terminated by the server (pg_terminate_backend, %s): compromised reported at once', async (source) => {
-    const name = lockName(`terminate-${source}`);
-    const holder = holderFixture([source, name, table]);
-    await holder.waitForLine(/^acquired/);
-    const killedAt = performance.now();
-    await admin.query('SELECT pg_terminate_backend($1)', [await backendPidOf(name)]);
-    await holder.waitForLine('compromised PM_LOCK_COMPROMISED', 10_000);
-    expect(performance.now() - killedAt).toBeLessThan(5000);
-    // The server sends the termination notice before its backend has exited and let go of the lock.
-    const next = await acquireInstanceLock({ name, backend: postgresBackend({ pool, table }), wait: 5000, releaseOnExit: false });
-    await next.release();
-  });
+  it.each(['pool', 'client', 'url'])(
+    'holder connection terminated by the server (pg_terminate_backend, %s): compromised reported at once',
+    async (source) => {
+      const name = lockName(`terminate-${source}`);
+      const holder = holderFixture([source, name, table]);
+      await holder.waitForLine(/^acquired/);
+      const killedAt = performance.now();
+      await admin.query('SELECT pg_terminate_backend($1)', [await backendPidOf(name)]);
+      await holder.waitForLine('compromised PM_LOCK_COMPROMISED', 10_000);
+      expect(performance.now() - killedAt).toBeLessThan(5000);
+      // The server sends the termination notice before its backend has exited and let go of the lock.
+      const next = await acquireInstanceLock({ name, backend: postgresBackend({ pool, table }), wait: 5000, releaseOnExit: false });
+      await next.release();
+    },
+  );
 
   it('a session that stops holding the key (pg_advisory_unlock_all on the user client) is reported within checkInterval', async () => {
     const client = new pg.Client({ connectionString: postgresUrl() });
     await client.connect();
     try {
-      const lock = await acquireInstanceLock({ name: lockName('unlock-all'), backend: postgresBackend({ client, table, checkInterval: 100 }), releaseOnExit: false });
+      const lock = await acquireInstanceLock({
+        name: lockName('unlock-all'),
+        backend: postgresBackend({ client, table, checkInterval: 100 }),
+        releaseOnExit: false,
+      });
       await client.query('SELECT pg_advisory_unlock_all()');
       await waitFor(() => lock.compromised, { timeout: 5000, message: 'compromised' });
       expect(lock.signal.reason).toMatchObject({ code: 'PM_LOCK_COMPROMISED' });
@@ -210,13 +250,19 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
     ];
     for (const options of cases) {
       const started = performance.now();
-      const error = await acquireInstanceLock({ name: lockName('down'), backend: postgresBackend({ ...options, table, connectTimeout: 1000 }) }).catch((e: unknown) => e);
+      const error = await acquireInstanceLock({
+        name: lockName('down'),
+        backend: postgresBackend({ ...options, table, connectTimeout: 1000 }),
+      }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'PM_LOCK_BACKEND_UNAVAILABLE' });
       expect((error as Error).cause).toBeDefined();
       expect(performance.now() - started).toBeLessThan(4000);
     }
     await (cases[3]!.pool as pg.Pool).end();
-    const error = await inspectInstanceLock({ name: lockName('down'), backend: postgresBackend({ connectionString: postgresUrl({ port: closedPort }), connectTimeout: 500 }) }).catch((e: unknown) => e);
+    const error = await inspectInstanceLock({
+      name: lockName('down'),
+      backend: postgresBackend({ connectionString: postgresUrl({ port: closedPort }), connectTimeout: 500 }),
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PM_LOCK_BACKEND_UNAVAILABLE' });
   });
 
@@ -228,7 +274,10 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
     const port = (silent.address() as import('node:net').AddressInfo).port;
     try {
       const started = performance.now();
-      const error = await acquireInstanceLock({ name: lockName('hung'), backend: postgresBackend({ connectionString: postgresUrl({ port }), connectTimeout: 500 }) }).catch((e: unknown) => e);
+      const error = await acquireInstanceLock({
+        name: lockName('hung'),
+        backend: postgresBackend({ connectionString: postgresUrl({ port }), connectTimeout: 500 }),
+      }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'PM_LOCK_BACKEND_UNAVAILABLE' });
       expect(performance.now() - started).toBeLessThan(3000);
     } finally {
@@ -239,15 +288,24 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
 
   it('creates a custom table on demand; with createTable: false a missing table is a clear error', async () => {
     const custom = `${table}_custom`;
-    const lock = await acquireInstanceLock({ name: lockName('custom'), backend: postgresBackend({ pool, table: custom }), releaseOnExit: false });
+    const lock = await acquireInstanceLock({
+      name: lockName('custom'),
+      backend: postgresBackend({ pool, table: custom }),
+      releaseOnExit: false,
+    });
     const { rows } = await admin.query(`SELECT relpersistence FROM pg_class WHERE relname = $1`, [custom]);
     expect(rows).toEqual([{ relpersistence: 'u' }]); // UNLOGGED: no WAL flush per acquire; emptied by a crash, like the locks
     await lock.release();
-    const error = await acquireInstanceLock({ name: lockName('missing'), backend: postgresBackend({ pool, table: `${table}_absent`, createTable: false }) }).catch((e: unknown) => e);
+    const error = await acquireInstanceLock({
+      name: lockName('missing'),
+      backend: postgresBackend({ pool, table: `${table}_absent`, createTable: false }),
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PM_LOCK_BACKEND_UNAVAILABLE' });
     expect((error as Error).message).toContain('createTable');
     // The failed statement took nothing: the lock is free.
-    expect(await inspectInstanceLock({ name: lockName('missing'), backend: postgresBackend({ pool, table }) })).toMatchObject({ state: 'free' });
+    expect(await inspectInstanceLock({ name: lockName('missing'), backend: postgresBackend({ pool, table }) })).toMatchObject({
+      state: 'free',
+    });
   });
 
   it('eight first-time users creating the table at the same instant all succeed (5 rounds)', async () => {
@@ -256,7 +314,9 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
       const fresh = `${table}_race_${round}`;
       try {
         const backends = Array.from({ length: 8 }, () => postgresBackend({ connectionString: postgresUrl(), table: fresh }));
-        const locks = await Promise.all(backends.map((backend, i) => acquireInstanceLock({ name: lockName(`create-${round}-${i}`), backend, releaseOnExit: false })));
+        const locks = await Promise.all(
+          backends.map((backend, i) => acquireInstanceLock({ name: lockName(`create-${round}-${i}`), backend, releaseOnExit: false })),
+        );
         expect((await admin.query(`SELECT count(*)::int AS n FROM ${fresh}`)).rows[0].n).toBe(8);
         await Promise.all(locks.map((lock) => lock.release()));
       } finally {
@@ -266,8 +326,17 @@ describe.skipIf(!up)('PostgreSQL backend', () => {
   });
 
   it('validates options and lists every problem', () => {
-    expect(() => postgresBackend({ pool, connectionString: 'x', table: 'bad name;', checkInterval: 0, queryTimeout: 1.5 }))
-      .toThrow(expect.objectContaining({ code: 'PM_LOCK_INVALID_OPTIONS', problems: expect.arrayContaining([expect.stringMatching(/exactly one/), expect.stringMatching(/^table/), expect.stringMatching(/^queryTimeout/), expect.stringMatching(/^checkInterval/)]) }));
+    expect(() => postgresBackend({ pool, connectionString: 'x', table: 'bad name;', checkInterval: 0, queryTimeout: 1.5 })).toThrow(
+      expect.objectContaining({
+        code: 'PM_LOCK_INVALID_OPTIONS',
+        problems: expect.arrayContaining([
+          expect.stringMatching(/exactly one/),
+          expect.stringMatching(/^table/),
+          expect.stringMatching(/^queryTimeout/),
+          expect.stringMatching(/^checkInterval/),
+        ]),
+      }),
+    );
     expect(postgresBackendDefaults.table).toBe('pm_instance_locks');
   });
 

@@ -19,7 +19,10 @@ describe.each(exclusions)('real processes (%s exclusion)', (exclusion) => {
     const holder = await startHolder(path, exclusion);
     holder.kill('SIGKILL');
     await holder.exited;
-    expect(await inspectInstanceLock({ backend: fileBackend({ path, exclusion }) })).toMatchObject({ state: 'stale', holder: { pid: holder.pid } });
+    expect(await inspectInstanceLock({ backend: fileBackend({ path, exclusion }) })).toMatchObject({
+      state: 'stale',
+      holder: { pid: holder.pid },
+    });
     const next = await startHolder(path, exclusion);
     expect(next.stdout).toContain(`acquired ${next.pid}`);
     expect(JSON.parse(readFileSync(path, 'utf8')).pid).toBe(next.pid);
@@ -52,7 +55,9 @@ describe.each(exclusions)('real processes (%s exclusion)', (exclusion) => {
     const path = join(dir, 'app.pid');
     const journal = join(dir, 'journal.log');
     writeFileSync(journal, '');
-    const workers = Array.from({ length: 16 }, () => spawnFixture(fixture('journal-worker.mjs'), { args: [path, exclusion, journal, '30'] }));
+    const workers = Array.from({ length: 16 }, () =>
+      spawnFixture(fixture('journal-worker.mjs'), { args: [path, exclusion, journal, '30'] }),
+    );
     const results = await Promise.all(workers.map((w) => w.exited));
     expect(results.map((r) => r.code)).toEqual(Array(16).fill(0));
     const lines = readFileSync(journal, 'utf8').trim().split('\n');
@@ -97,15 +102,20 @@ async function staleRace(exclusion: string, rounds: number, pausedEnv: Record<st
       contenders = contenders.map((c, i) => (i === winnerIndex ? replacement : c));
     }
     const at = Date.now() + 30;
-    const answers = await Promise.all(contenders.map((c) => new Promise<{ won: boolean; pid: number; code?: string }>((resolve) => {
-      const onMessage = (m: { won?: boolean }) => {
-        if (m.won === undefined) return;
-        c.proc.child.off('message', onMessage);
-        resolve(m as { won: boolean; pid: number });
-      };
-      c.proc.child.on('message', onMessage);
-      c.proc.child.send({ cmd: 'try', at });
-    })));
+    const answers = await Promise.all(
+      contenders.map(
+        (c) =>
+          new Promise<{ won: boolean; pid: number; code?: string }>((resolve) => {
+            const onMessage = (m: { won?: boolean }) => {
+              if (m.won === undefined) return;
+              c.proc.child.off('message', onMessage);
+              resolve(m as { won: boolean; pid: number });
+            };
+            c.proc.child.on('message', onMessage);
+            c.proc.child.send({ cmd: 'try', at });
+          }),
+      ),
+    );
     const winners = answers.filter((a) => a.won);
     expect(winners, `round ${round}: ${JSON.stringify(answers)}`).toHaveLength(1);
     expect(answers.filter((a) => !a.won).every((a) => a.code === 'PM_INSTANCE_RUNNING')).toBe(true);

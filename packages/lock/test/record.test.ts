@@ -5,7 +5,14 @@ import { createHolderRecord, parseLockFile, serializeRecord } from '../src/recor
 describe('holder record', () => {
   it('names this process: pid, host, uuid, ISO start, port, node version, start time, boot id, metadata', async () => {
     const record = await createHolderRecord({ name: 'api', port: 3000, metadata: { role: 'primary' } });
-    expect(record).toMatchObject({ name: 'api', pid: process.pid, hostname: hostname(), port: 3000, nodeVersion: process.version, metadata: { role: 'primary' } });
+    expect(record).toMatchObject({
+      name: 'api',
+      pid: process.pid,
+      hostname: hostname(),
+      port: 3000,
+      nodeVersion: process.version,
+      metadata: { role: 'primary' },
+    });
     expect(record.instanceId).toMatch(/^[0-9a-f-]{36}$/);
     expect(new Date(record.startedAt).toISOString()).toBe(record.startedAt);
     if (process.platform === 'linux') {

@@ -28,11 +28,17 @@ describe('docs/backends.md stays true to the code', () => {
 
   it('documents the required and source options', () => {
     expect(documentedDefault('### Options of `redisBackend', 'client')).toBe('required');
-    for (const option of ['pool', 'client', 'connectionString']) expect(documentedDefault('### Options of `postgresBackend', option)).toBe('none');
+    for (const option of ['pool', 'client', 'connectionString'])
+      expect(documentedDefault('### Options of `postgresBackend', option)).toBe('none');
   });
 
   it('documents every error code a backend can raise', () => {
-    for (const code of [LockErrorCodes.instanceRunning, LockErrorCodes.backendUnavailable, LockErrorCodes.compromised, LockErrorCodes.invalidOptions]) {
+    for (const code of [
+      LockErrorCodes.instanceRunning,
+      LockErrorCodes.backendUnavailable,
+      LockErrorCodes.compromised,
+      LockErrorCodes.invalidOptions,
+    ]) {
       expect(doc).toContain(`| \`${code}\` |`);
     }
   });

@@ -21,25 +21,35 @@ describe('public surface of @pm/lock/redis and @pm/lock/postgres (built entries)
   it("throw the main entry's error classes (one shared chunk, not a copy per entry)", () => {
     expect(() => redis.redisBackend({} as never)).toThrow(lock.InvalidLockOptionsError);
     expect(() => postgres.postgresBackend({} as never)).toThrow(lock.InvalidLockOptionsError);
-    const cjs = run(['-e', `
+    const cjs = run([
+      '-e',
+      `
       const { InvalidLockOptionsError } = require('@pm/lock');
       const same = (fn) => { try { fn(); } catch (e) { return e instanceof InvalidLockOptionsError; } };
-      console.log(JSON.stringify([same(() => require('@pm/lock/redis').redisBackend({})), same(() => require('@pm/lock/postgres').postgresBackend({}))]));`]);
+      console.log(JSON.stringify([same(() => require('@pm/lock/redis').redisBackend({})), same(() => require('@pm/lock/postgres').postgresBackend({}))]));`,
+    ]);
     expect(cjs).toEqual([true, true]);
   });
 
   it('load no client library, and start no timer or listener, when imported (ESM and CommonJS)', () => {
-    const cjs = run(['-e', `
+    const cjs = run([
+      '-e',
+      `
       require('@pm/lock'); require('@pm/lock/redis'); require('@pm/lock/postgres');
       const loaded = Object.keys(require.cache).filter((p) => /node_modules[\\\\/](ioredis|redis|@redis|pg|pg-pool)[\\\\/]/.test(p));
       const handles = process.getActiveResourcesInfo().filter((r) => /Timeout|Immediate|Server|Signal/.test(r));
-      console.log(JSON.stringify({ loaded, handles, exit: process.listenerCount('exit') }));`]);
+      console.log(JSON.stringify({ loaded, handles, exit: process.listenerCount('exit') }));`,
+    ]);
     expect(cjs).toEqual({ loaded: [], handles: [], exit: 0 });
-    const esm = run(['--input-type=module', '-e', `
+    const esm = run([
+      '--input-type=module',
+      '-e',
+      `
       const before = process.listenerCount('exit');
       await import('@pm/lock'); await import('@pm/lock/redis'); await import('@pm/lock/postgres');
       const handles = process.getActiveResourcesInfo().filter((r) => /Timeout|Immediate|Server|Signal/.test(r));
-      console.log(JSON.stringify({ handles, exit: process.listenerCount('exit') - before }));`]);
+      console.log(JSON.stringify({ handles, exit: process.listenerCount('exit') - before }));`,
+    ]);
     expect(esm).toEqual({ handles: [], exit: 0 });
   });
 });

@@ -49,14 +49,20 @@ describe.skipIf(!up)('Redis backend', () => {
       expect(lock.backend).toBe('redis');
       expect(lock.location).toContain(`${keyPrefix}{${name}}`);
       const stored = JSON.parse((await admin.get(`${keyPrefix}{${name}}`))!);
-      expect(stored).toMatchObject({ fence: lock.fencingToken, holder: { pid: process.pid, instanceId: lock.info.instanceId, port: 3000 } });
+      expect(stored).toMatchObject({
+        fence: lock.fencingToken,
+        holder: { pid: process.pid, instanceId: lock.info.instanceId, port: 3000 },
+      });
       const pttl = await admin.pttl(`${keyPrefix}{${name}}`);
       expect(pttl).toBeGreaterThan(0);
       expect(pttl).toBeLessThanOrEqual(redisBackendDefaults.ttl);
 
       const refused = await acquireInstanceLock({ name, backend }).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(InstanceAlreadyRunningError);
-      expect(refused).toMatchObject({ code: 'PM_INSTANCE_RUNNING', lock: { pid: process.pid, port: 3000, instanceId: lock.info.instanceId } });
+      expect(refused).toMatchObject({
+        code: 'PM_INSTANCE_RUNNING',
+        lock: { pid: process.pid, port: 3000, instanceId: lock.info.instanceId },
+      });
       expect(await inspectInstanceLock({ name, backend })).toMatchObject({ state: 'held', holder: { instanceId: lock.info.instanceId } });
 
       await lock.release();
@@ -93,19 +99,30 @@ describe.skipIf(!up)('Redis backend', () => {
     it('reports the lease compromised, once, when its key is deleted behind its back; release is then a no-op', async () => {
       const backend = redisBackend({ client: client(), keyPrefix, ttl: 600 });
       const reports: unknown[] = [];
-      const lock = await acquireInstanceLock({ name: `deleted-${kind}`, backend, releaseOnExit: false, onCompromised: (e) => reports.push(e) });
+      const lock = await acquireInstanceLock({
+        name: `deleted-${kind}`,
+        backend,
+        releaseOnExit: false,
+        onCompromised: (e) => reports.push(e),
+      });
       await admin.del(`${keyPrefix}{deleted-${kind}}`);
       const deletedAt = performance.now();
       await waitFor(() => lock.compromised, { timeout: 5000, message: 'compromised' });
       // Found by the next renewal (every ttl/3), not by the lease running out.
-      expect(lock.signal.reason).toMatchObject({ code: 'PM_LOCK_COMPROMISED', message: expect.stringContaining('is no longer held by this process') });
+      expect(lock.signal.reason).toMatchObject({
+        code: 'PM_LOCK_COMPROMISED',
+        message: expect.stringContaining('is no longer held by this process'),
+      });
       expect(performance.now() - deletedAt).toBeLessThan(3000);
       await sleep(500);
       expect(reports).toHaveLength(1);
       // Someone else takes it; our release must not touch their lease.
       const other = await acquireInstanceLock({ name: `deleted-${kind}`, backend, releaseOnExit: false });
       await lock.release();
-      expect(await inspectInstanceLock({ name: `deleted-${kind}`, backend })).toMatchObject({ state: 'held', holder: { instanceId: other.info.instanceId } });
+      expect(await inspectInstanceLock({ name: `deleted-${kind}`, backend })).toMatchObject({
+        state: 'held',
+        holder: { instanceId: other.info.instanceId },
+      });
       await other.release();
     });
   });
@@ -115,14 +132,22 @@ describe.skipIf(!up)('Redis backend', () => {
     const a = await acquireInstanceLock({ name: 'name-a', backend, releaseOnExit: false });
     const b = await acquireInstanceLock({ name: 'name-b', backend, releaseOnExit: false });
     await a.release();
-    expect(await inspectInstanceLock({ name: 'name-b', backend })).toMatchObject({ state: 'held', holder: { instanceId: b.info.instanceId } });
+    expect(await inspectInstanceLock({ name: 'name-b', backend })).toMatchObject({
+      state: 'held',
+      holder: { instanceId: b.info.instanceId },
+    });
     await b.release();
   });
 
   it('a waiter takes the lock promptly when the holder releases', async () => {
     const backend = redisBackend({ client: io, keyPrefix });
     const holder = await acquireInstanceLock({ name: 'handoff', backend, releaseOnExit: false });
-    const waiting = acquireInstanceLock({ name: 'handoff', backend: redisBackend({ client: nodeRedis, keyPrefix }), wait: 10_000, releaseOnExit: false });
+    const waiting = acquireInstanceLock({
+      name: 'handoff',
+      backend: redisBackend({ client: nodeRedis, keyPrefix }),
+      wait: 10_000,
+      releaseOnExit: false,
+    });
     await sleep(300);
     const releasedAt = performance.now();
     await holder.release();
@@ -136,9 +161,12 @@ describe.skipIf(!up)('Redis backend', () => {
     const dir = makeTempDir();
     const journal = join(dir, 'journal.log');
     writeFileSync(journal, '');
-    const workers = Array.from({ length: 16 }, (_, i) => spawnFixture(fixture('redis-journal-worker.mjs'), {
-      args: [i % 2 ? 'node-redis' : 'ioredis', 'journal', keyPrefix, journal, '15'], env: { REDIS_PORT: String(port) },
-    }));
+    const workers = Array.from({ length: 16 }, (_, i) =>
+      spawnFixture(fixture('redis-journal-worker.mjs'), {
+        args: [i % 2 ? 'node-redis' : 'ioredis', 'journal', keyPrefix, journal, '15'],
+        env: { REDIS_PORT: String(port) },
+      }),
+    );
     const results = await Promise.all(workers.map((w) => w.exited));
     expect(results.map((r) => r.code)).toEqual(Array(16).fill(0));
     const { entries, fences } = checkJournal(readFileSync(journal, 'utf8'));
@@ -153,7 +181,10 @@ describe.skipIf(!up)('Redis backend', () => {
     holder.kill('SIGKILL');
     await holder.exited;
     const killedAt = performance.now();
-    expect(await inspectInstanceLock({ name: 'sigkill', backend: redisBackend({ client: io, keyPrefix }) })).toMatchObject({ state: 'held', holder: { pid: holder.pid } });
+    expect(await inspectInstanceLock({ name: 'sigkill', backend: redisBackend({ client: io, keyPrefix }) })).toMatchObject({
+      state: 'held',
+      holder: { pid: holder.pid },
+    });
     await waiter.waitForLine(`acquired ${waiter.pid}`, 5000);
     const elapsed = performance.now() - killedAt;
     // The lease was renewed at most ttl/3 before the kill, so it had 667..1000 ms left.
@@ -167,7 +198,12 @@ describe.skipIf(!up)('Redis backend', () => {
     await holder.waitForLine('work');
     holder.kill('SIGSTOP');
     await sleep(1200);
-    const taker = await acquireInstanceLock({ name: 'paused', backend: redisBackend({ client: io, keyPrefix }), wait: 2000, releaseOnExit: false });
+    const taker = await acquireInstanceLock({
+      name: 'paused',
+      backend: redisBackend({ client: io, keyPrefix }),
+      wait: 2000,
+      releaseOnExit: false,
+    });
     const seen = holder.stdout.length;
     holder.kill('SIGCONT');
     await holder.waitForLine(/^compromised PM_LOCK_COMPROMISED/, 10_000);
@@ -200,7 +236,14 @@ describe.skipIf(!up)('Redis backend', () => {
     const ttl = 3000;
     const backend = redisBackend({ client, keyPrefix, ttl });
     let reportedAt = 0;
-    const lock = await acquireInstanceLock({ name: 'kill-nr', backend, releaseOnExit: false, onCompromised: () => { reportedAt = performance.now(); } });
+    const lock = await acquireInstanceLock({
+      name: 'kill-nr',
+      backend,
+      releaseOnExit: false,
+      onCompromised: () => {
+        reportedAt = performance.now();
+      },
+    });
     const acquiredAt = performance.now();
     await admin.client('KILL', 'ID', String(await client.clientId()));
     await waitFor(() => lock.compromised, { timeout: 10_000, message: 'compromised' });
@@ -220,12 +263,17 @@ describe.skipIf(!up)('Redis backend', () => {
     try {
       for (const client of [unreachable, wrongUser, closed] as RedisClientLike[]) {
         const started = performance.now();
-        const error = await acquireInstanceLock({ name: 'down', backend: redisBackend({ client, keyPrefix, commandTimeout: 1000 }) }).catch((e: unknown) => e);
+        const error = await acquireInstanceLock({ name: 'down', backend: redisBackend({ client, keyPrefix, commandTimeout: 1000 }) }).catch(
+          (e: unknown) => e,
+        );
         expect(error).toMatchObject({ code: 'PM_LOCK_BACKEND_UNAVAILABLE' });
         expect((error as Error).cause).toBeDefined();
         expect(performance.now() - started).toBeLessThan(4000);
       }
-      const error = await inspectInstanceLock({ name: 'down', backend: redisBackend({ client: unreachable, keyPrefix, commandTimeout: 500 }) }).catch((e: unknown) => e);
+      const error = await inspectInstanceLock({
+        name: 'down',
+        backend: redisBackend({ client: unreachable, keyPrefix, commandTimeout: 500 }),
+      }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'PM_LOCK_BACKEND_UNAVAILABLE' });
     } finally {
       unreachable.disconnect();
@@ -243,7 +291,11 @@ describe.skipIf(!up)('Redis backend', () => {
         return io.call(command, args);
       },
     };
-    const lock = await acquireInstanceLock({ name: 'resent', backend: redisBackend({ client: resending, keyPrefix }), releaseOnExit: false });
+    const lock = await acquireInstanceLock({
+      name: 'resent',
+      backend: redisBackend({ client: resending, keyPrefix }),
+      releaseOnExit: false,
+    });
     expect(JSON.parse((await admin.get(`${keyPrefix}{resent}`))!).fence).toBe(lock.fencingToken);
     await lock.release();
     expect(await admin.exists(`${keyPrefix}{resent}`)).toBe(0);
@@ -261,14 +313,17 @@ describe.skipIf(!up)('Redis backend', () => {
         return reply;
       },
     };
-    const first = await acquireInstanceLock({ name: 'late-reply', backend: redisBackend({ client: slow, keyPrefix, commandTimeout: 100 }) }).catch((e: unknown) => e);
+    const first = await acquireInstanceLock({
+      name: 'late-reply',
+      backend: redisBackend({ client: slow, keyPrefix, commandTimeout: 100 }),
+    }).catch((e: unknown) => e);
     expect(first).toMatchObject({ code: 'PM_LOCK_BACKEND_UNAVAILABLE' });
     await waitFor(async () => (await admin.exists(`${keyPrefix}{late-reply}`)) === 0, { timeout: 2000, message: 'orphan lease deleted' });
     const lock = await acquireInstanceLock({ name: 'late-reply', backend: redisBackend({ client: io, keyPrefix }), releaseOnExit: false });
     await lock.release();
   });
 
-  it('a holder process whose client closes exits on its own: renewal timers are unref\'d', async () => {
+  it("a holder process whose client closes exits on its own: renewal timers are unref'd", async () => {
     const holder = holderFixture(['ioredis', 'unref', keyPrefix, '1000']);
     await holder.waitForLine(/^acquired/);
     holder.child.stdin!.write('exit\n');
@@ -278,8 +333,20 @@ describe.skipIf(!up)('Redis backend', () => {
   });
 
   it('validates options and lists every problem', () => {
-    expect(() => redisBackend({ client: {} as RedisClientLike, ttl: 5, commandTimeout: -1, pollInterval: 0, keyPrefix: 3 as unknown as string }))
-      .toThrow(expect.objectContaining({ code: 'PM_LOCK_INVALID_OPTIONS', problems: expect.arrayContaining([expect.stringMatching(/^client/), expect.stringMatching(/^ttl/), expect.stringMatching(/^commandTimeout/), expect.stringMatching(/^pollInterval/), expect.stringMatching(/^keyPrefix/)]) }));
+    expect(() =>
+      redisBackend({ client: {} as RedisClientLike, ttl: 5, commandTimeout: -1, pollInterval: 0, keyPrefix: 3 as unknown as string }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'PM_LOCK_INVALID_OPTIONS',
+        problems: expect.arrayContaining([
+          expect.stringMatching(/^client/),
+          expect.stringMatching(/^ttl/),
+          expect.stringMatching(/^commandTimeout/),
+          expect.stringMatching(/^pollInterval/),
+          expect.stringMatching(/^keyPrefix/),
+        ]),
+      }),
+    );
   });
 
   describe.skipIf(!binariesAvailable('redis-server'))('server restart (a private redis-server without persistence)', () => {

@@ -26,7 +26,10 @@ export const postgresUrl = (over: { port?: number; user?: string; database?: str
 
 /** Environment for fixture processes: `pg` reads the PG* variables. */
 export const postgresEnv = (): Record<string, string> => ({
-  PGHOST: services.postgres.host, PGPORT: String(services.postgres.port), PGUSER: services.postgres.user, PGDATABASE: services.postgres.database,
+  PGHOST: services.postgres.host,
+  PGPORT: String(services.postgres.port),
+  PGUSER: services.postgres.user,
+  PGDATABASE: services.postgres.database,
 });
 
 const isCI = () => process.env.CI === 'true';
@@ -87,7 +90,10 @@ export interface PrivateServer {
 }
 
 async function waitForPort(port: number, up: boolean): Promise<void> {
-  await waitFor(async () => ((await portOpen('127.0.0.1', port, 200)) === true) === up, { timeout: 10_000, message: `port ${port} ${up ? 'up' : 'down'}` });
+  await waitFor(async () => ((await portOpen('127.0.0.1', port, 200)) === true) === up, {
+    timeout: 10_000,
+    message: `port ${port} ${up ? 'up' : 'down'}`,
+  });
 }
 
 /** A private redis-server without persistence: a restart forgets every key, like a crashed cache. */
@@ -107,7 +113,14 @@ export async function startPrivateRedis(): Promise<PrivateServer> {
     await waitForPort(port, false);
   };
   await start();
-  return { port, stop, restart: async () => { await stop(); await start(); } };
+  return {
+    port,
+    stop,
+    restart: async () => {
+      await stop();
+      await start();
+    },
+  };
 }
 
 /**

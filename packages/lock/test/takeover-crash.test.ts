@@ -42,7 +42,9 @@ describe('a taker crashing mid-takeover', () => {
     mkdirSync(join(path, '..'), { recursive: true });
     writeFileSync(path, JSON.stringify({ pid: 999_999, instanceId: 'dead' }));
     mkdirSync(`${path}.takeover`);
-    await expect(acquireInstanceLock({ backend: fileBackend({ path, exclusion: 'link' }) })).rejects.toMatchObject({ code: 'PM_INSTANCE_RUNNING' });
+    await expect(acquireInstanceLock({ backend: fileBackend({ path, exclusion: 'link' }) })).rejects.toMatchObject({
+      code: 'PM_INSTANCE_RUNNING',
+    });
     expect(JSON.parse(readFileSync(path, 'utf8')).instanceId).toBe('dead');
   });
 });

@@ -2,7 +2,16 @@ export { createOrchestrator, orchestratorDefaults, type Orchestrator, type Orche
 export type { AppStatus, AppStatusInfo, AppRecord, HealthAnnounceState, OrchestratorEvent } from './supervisor/events.js';
 export { isReadyMessage } from './supervisor/app.js';
 export { defineConfig } from './config/define.js';
-export type { PmConfig, AppConfig, ReadyConfig, RestartConfig, StopConfig, HealthConfig, LogsConfig, DashboardConfig } from './config/types.js';
+export type {
+  PmConfig,
+  AppConfig,
+  ReadyConfig,
+  RestartConfig,
+  StopConfig,
+  HealthConfig,
+  LogsConfig,
+  DashboardConfig,
+} from './config/types.js';
 export { configDefaults } from './config/defaults.js';
 export { loadConfig, findConfigFile, configFileNames, type LoadConfigOptions, type LoadedConfig } from './config/load.js';
 export { resolveConfig, type ResolvedConfig, type ResolvedApp, type ResolvedReady, type ResolveConfigOptions } from './config/resolve.js';

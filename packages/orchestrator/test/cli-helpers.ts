@@ -16,20 +16,34 @@ export interface PmResult {
 }
 
 /** Runs `node bin/pm.js <args>` in `cwd` and collects its output. */
-export function pm(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; timeout?: number }): Promise<PmResult> {
+export function pm(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; timeout?: number },
+): Promise<PmResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [pmBin, ...args],
-      { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env }, timeout: options.timeout ?? 60_000 },
+      {
+        cwd: options.cwd,
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
+        timeout: options.timeout ?? 60_000,
+      },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
 /** Starts `pm <args>` as a long-running child (for `pm run`, `pm logs -f`), killed when the test ends. */
-export function pmChild(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [pmBin, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function pmChild(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
+): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, [pmBin, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -51,7 +65,8 @@ export function projectPids(dir: string): { daemon: number | null; apps: number[
   const apps: number[] = [];
   for (const file of ['state.json', 'state.json.prev']) {
     try {
-      for (const app of (JSON.parse(readFileSync(join(home, file), 'utf8')) as { apps: { pid: number | null }[] }).apps) if (app.pid) apps.push(app.pid);
+      for (const app of (JSON.parse(readFileSync(join(home, file), 'utf8')) as { apps: { pid: number | null }[] }).apps)
+        if (app.pid) apps.push(app.pid);
     } catch {
       // none
     }

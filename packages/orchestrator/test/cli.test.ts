@@ -18,7 +18,9 @@ describe('pm wait', () => {
     try {
       const file = join(dir, 'flag');
       setTimeout(() => writeFileSync(file, 'x'), 300);
-      const result = await pm(['wait', `http://127.0.0.1:${port}/`, `tcp:127.0.0.1:${port}`, file, '--timeout', '20', '--interval', '50'], { cwd: dir });
+      const result = await pm(['wait', `http://127.0.0.1:${port}/`, `tcp:127.0.0.1:${port}`, file, '--timeout', '20', '--interval', '50'], {
+        cwd: dir,
+      });
       expect(result).toMatchObject({ code: 0, stdout: 'Services ready\n', stderr: '' });
     } finally {
       server.close();
@@ -165,7 +167,9 @@ describe('pm run', () => {
   });
 
   it('excludes a daemon while it runs, and after a kill -9 of it `pm stop all` ends what it left', async () => {
-    const { dir, extraPids } = makeProject({ apps: [{ name: 'worker', script: fixture('grandchild.mjs'), ready: { log: 'grandchildren' } }] });
+    const { dir, extraPids } = makeProject({
+      apps: [{ name: 'worker', script: fixture('grandchild.mjs'), ready: { log: 'grandchildren' } }],
+    });
     const child = pmChild(['run'], { cwd: dir });
     await waitFor(() => /grandchildren \d+ \d+/.test(child.output()), { timeout: 15_000, message: 'worker ready' });
     const [, a, b] = /grandchildren (\d+) (\d+)/.exec(child.output())!;
@@ -191,7 +195,10 @@ describe('pm run', () => {
 
 describe('pm logs', () => {
   it('prints the last lines of an app, and follows with -f', async () => {
-    const { dir } = makeProject({ apps: [{ name: 'talker', script: fixture('log-line.mjs'), ready: { log: 'listening' } }], dashboard: false });
+    const { dir } = makeProject({
+      apps: [{ name: 'talker', script: fixture('log-line.mjs'), ready: { log: 'listening' } }],
+      dashboard: false,
+    });
     await pmStart(dir);
     const last = await pm(['logs', 'talker', '--lines', '2'], { cwd: dir });
     expect(last.stdout).toBe('a warning on stderr\nserver listening on 1234\n');
@@ -215,7 +222,14 @@ describe('pm logs', () => {
 describe('pm logs -f across rotations', () => {
   it('loses no line that the rotated files kept while a fast writer is rotated several times', async () => {
     const { dir } = makeProject({
-      apps: [{ name: 'chatty', script: fixture('chatty.mjs'), env: { LINES: '40000', START_DELAY_MS: '1500' }, logs: { maxSize: '100K', keep: 60 } }],
+      apps: [
+        {
+          name: 'chatty',
+          script: fixture('chatty.mjs'),
+          env: { LINES: '40000', START_DELAY_MS: '1500' },
+          logs: { maxSize: '100K', keep: 60 },
+        },
+      ],
       dashboard: false,
     });
     await pmStart(dir);

@@ -27,7 +27,13 @@ describe('config validation', () => {
     const error = thrown(() =>
       resolveConfig({
         apps: [
-          { name: 'api', script: 'a.js', port: 'eighty', restart: { policy: 'sometimes', backoff: { initial: -1 } }, ready: { http: 'nope', timeout: 0 } },
+          {
+            name: 'api',
+            script: 'a.js',
+            port: 'eighty',
+            restart: { policy: 'sometimes', backoff: { initial: -1 } },
+            ready: { http: 'nope', timeout: 0 },
+          },
           { name: 'web', command: [], dependsOn: ['ghost'], stop: { signal: 'SIGFOO' }, logs: { maxSize: 'ten' }, colour: 'blue' },
           { name: 'api', script: 'b.js', command: ['x'] },
         ],
@@ -92,10 +98,16 @@ describe('config validation', () => {
       }),
     ) as ConfigInvalidError;
     expect(error.problems).toEqual([
-      { path: 'apps[0].ready.http', message: expect.stringContaining("uses ${PORT} but the app has no port: set port (a number, or 'auto'") },
+      {
+        path: 'apps[0].ready.http',
+        message: expect.stringContaining("uses ${PORT} but the app has no port: set port (a number, or 'auto'"),
+      },
       { path: 'apps[0].health.tcp', message: expect.stringContaining('uses ${PORT} but the app has no port') },
       { path: 'apps[2].ready.http', message: 'expected an http:// or https:// URL, got "http://[oops/"' },
-      { path: 'apps[3].ready.timeout', message: expect.stringContaining('to 2147483647 (about 24.8 days, the longest a timer can wait), got 3000000000') },
+      {
+        path: 'apps[3].ready.timeout',
+        message: expect.stringContaining('to 2147483647 (about 24.8 days, the longest a timer can wait), got 3000000000'),
+      },
     ]);
   });
 
@@ -105,12 +117,19 @@ describe('config validation', () => {
   });
 
   it('accepts at most one readiness kind', () => {
-    const error = thrown(() => resolveConfig({ apps: [{ name: 'a', script: 'a.js', ready: { http: 'http://x/', tcp: 80 } }] })) as ConfigInvalidError;
+    const error = thrown(() =>
+      resolveConfig({ apps: [{ name: 'a', script: 'a.js', ready: { http: 'http://x/', tcp: 80 } }] }),
+    ) as ConfigInvalidError;
     expect(error.problems.map((p) => p.path)).toEqual(['apps[0].ready']);
   });
 
   it('ready without a kind tunes the @pm/health announcement; announce only without a kind, and below the timeout', () => {
-    const { apps } = resolveConfig({ apps: [{ name: 'a', script: 'a.js', ready: { timeout: 5000, announce: 800 } }, { name: 'b', script: 'b.js' }] });
+    const { apps } = resolveConfig({
+      apps: [
+        { name: 'a', script: 'a.js', ready: { timeout: 5000, announce: 800 } },
+        { name: 'b', script: 'b.js' },
+      ],
+    });
     expect(apps.map((a) => a.ready)).toEqual([
       { kind: 'none', timeout: 5000, interval: 100, announce: 800 },
       { kind: 'none', timeout: 30_000, interval: 100, announce: configDefaults.app.ready.announce },
@@ -144,7 +163,15 @@ describe('config validation', () => {
   });
 
   it('fills every default from configDefaults and orders apps by dependency', () => {
-    const config = resolveConfig(defineConfig({ apps: [{ name: 'web', script: 'w.js', dependsOn: ['api'] }, { name: 'api', command: ['python3', '-m', 'http.server'] }] }), { baseDir: '/srv/p' });
+    const config = resolveConfig(
+      defineConfig({
+        apps: [
+          { name: 'web', script: 'w.js', dependsOn: ['api'] },
+          { name: 'api', command: ['python3', '-m', 'http.server'] },
+        ],
+      }),
+      { baseDir: '/srv/p' },
+    );
     expect(config.apps.map((a) => a.name)).toEqual(['api', 'web']);
     const web = config.apps[1]!;
     expect(web.script).toBe('/srv/p/w.js');

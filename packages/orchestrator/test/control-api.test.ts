@@ -65,7 +65,10 @@ describe('control API when the status cannot be read', () => {
     // An app event triggers a broadcast, whose status() fails too: logged, the stream stays open.
     const restarted = await httpRequest(`${base}/api/apps/svc/restart`, { method: 'POST', headers: auth });
     expect(restarted.status).toBe(500);
-    expect(restarted.json).toEqual({ ok: false, error: { code: 'PM_ERROR', message: 'Could not read the status after restart: sampling failed' } });
+    expect(restarted.json).toEqual({
+      ok: false,
+      error: { code: 'PM_ERROR', message: 'Could not read the status after restart: sampling failed' },
+    });
     await waitFor(() => logger.lines.some((l) => l.msg === 'dashboard: could not send a live status update'), { timeout: 5000 });
     expect(events.names).toContain('lifecycle');
     expect(events.names).not.toContain('status');
@@ -76,7 +79,9 @@ describe('control API when the status cannot be read', () => {
     await waitFor(() => events.names.includes('status'), { timeout: 5000 });
     expect((await httpRequest(`${base}/api/status`, { headers: auth })).status).toBe(200);
 
-    expect(logger.lines.filter((l) => l.level === 'error').every((l) => (l.obj as { err?: Error }).err?.message === 'sampling failed')).toBe(true);
+    expect(
+      logger.lines.filter((l) => l.level === 'error').every((l) => (l.obj as { err?: Error }).err?.message === 'sampling failed'),
+    ).toBe(true);
     expect(unhandled).toEqual([]);
   });
 });

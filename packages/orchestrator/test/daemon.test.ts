@@ -16,7 +16,9 @@ const stack = (extra: Record<string, unknown> = {}) => ({
 });
 
 function grandchildren(dir: string): number[] {
-  const line = readFileSync(join(dir, '.pm', 'logs', 'api.log'), 'utf8').split('\n').find((l) => l.startsWith('grandchildren'))!;
+  const line = readFileSync(join(dir, '.pm', 'logs', 'api.log'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('grandchildren'))!;
   return line.split(' ').slice(1).map(Number);
 }
 
@@ -85,7 +87,9 @@ describe('pm start / status / stop with the daemon', () => {
     const written = JSON.parse(readFileSync(control, 'utf8')) as { pid: number; port: number; token: string };
     expect(written.pid).toBe(projectPids(dir).daemon);
     // What the file holds is the live token and port.
-    const status = await httpRequest(`http://127.0.0.1:${written.port}/api/status`, { headers: { authorization: `Bearer ${written.token}` } });
+    const status = await httpRequest(`http://127.0.0.1:${written.port}/api/status`, {
+      headers: { authorization: `Bearer ${written.token}` },
+    });
     expect(status.status).toBe(200);
   });
 
@@ -133,7 +137,17 @@ describe('pm start / status / stop with the daemon', () => {
   });
 
   it('an app the restart policy gave up on stays errored after the daemon exits (state file and pm status)', async () => {
-    const { dir } = makeProject({ apps: [{ name: 'bad', script: fixture('crash.mjs'), env: { CRASH_AFTER: '200' }, restart: { maxRestarts: 1, backoff: { initial: 50, max: 50 } } }], dashboard: false });
+    const { dir } = makeProject({
+      apps: [
+        {
+          name: 'bad',
+          script: fixture('crash.mjs'),
+          env: { CRASH_AFTER: '200' },
+          restart: { maxRestarts: 1, backoff: { initial: 50, max: 50 } },
+        },
+      ],
+      dashboard: false,
+    });
     await pmStart(dir);
     const { daemon } = projectPids(dir);
     // Nothing left to supervise once it gave up: the daemon exits by itself.
@@ -149,10 +163,13 @@ describe('pm start / status / stop with the daemon', () => {
     const [before] = await statusJson(dir);
     await sleep(200);
     process.kill(before!.pid!, 'SIGKILL');
-    const after = await waitFor(async () => {
-      const [s] = await statusJson(dir);
-      return s?.status === 'running' && s.pid !== null && s.pid !== before!.pid ? s : null;
-    }, { timeout: 10_000 });
+    const after = await waitFor(
+      async () => {
+        const [s] = await statusJson(dir);
+        return s?.status === 'running' && s.pid !== null && s.pid !== before!.pid ? s : null;
+      },
+      { timeout: 10_000 },
+    );
     expect(after.restarts).toBe(1);
   });
 });
@@ -191,10 +208,13 @@ describe('daemon crash', () => {
     expect(readFileSync(join(dir, '.pm', 'daemon.log'), 'utf8')).toContain('adopted');
     // An adopted app that dies is restarted like any other.
     process.kill(before[0]!.pid!, 'SIGKILL');
-    const back = await waitFor(async () => {
-      const [s] = await statusJson(dir);
-      return s?.status === 'running' && s.pid !== null && s.pid !== before[0]!.pid ? s : null;
-    }, { timeout: 10_000 });
+    const back = await waitFor(
+      async () => {
+        const [s] = await statusJson(dir);
+        return s?.status === 'running' && s.pid !== null && s.pid !== before[0]!.pid ? s : null;
+      },
+      { timeout: 10_000 },
+    );
     expect(back.port).toBe(before[0]!.port);
   });
 
@@ -204,7 +224,9 @@ describe('daemon crash', () => {
     const daemonPid = projectPids(dir).daemon!;
     const [api] = await statusJson(dir);
     expect((await pm(['stop', 'api'], { cwd: dir })).code).toBe(0);
-    const line = readFileSync(join(dir, '.pm', 'daemon.log'), 'utf8').split('\n').find((l) => l.includes('reported by @pm/health'));
+    const line = readFileSync(join(dir, '.pm', 'daemon.log'), 'utf8')
+      .split('\n')
+      .find((l) => l.includes('reported by @pm/health'));
     expect(line, 'the app reported shutting_down').toBeDefined();
     expect(JSON.parse(line!)).toMatchObject({ pid: daemonPid, appPid: api!.pid, app: 'api', state: 'shutting_down' });
     await pm(['stop', 'all'], { cwd: dir });

@@ -12,7 +12,13 @@ const CHROMIUM = '/usr/bin/chromium';
 async function startWithDashboard() {
   const port = await freePort();
   // Two apps: the daemon exits once nothing is left to supervise, so stopping `svc` must leave `other`.
-  const { dir } = makeProject({ apps: [{ name: 'svc', script: fixture('sleeper.mjs') }, { name: 'other', script: fixture('sleeper.mjs') }], dashboard: { port } });
+  const { dir } = makeProject({
+    apps: [
+      { name: 'svc', script: fixture('sleeper.mjs') },
+      { name: 'other', script: fixture('sleeper.mjs') },
+    ],
+    dashboard: { port },
+  });
   await pmStart(dir);
   const shown = await pm(['dashboard'], { cwd: dir });
   expect(shown.code).toBe(0);
@@ -62,7 +68,12 @@ describe('control API and dashboard', () => {
     // `//` is a host-less URL to the WHATWG parser: a page on any origin could send it with an <img>.
     expect(await rawRequest(port, 'GET // HTTP/1.1\r\nHost: 127.0.0.1')).toBe('HTTP/1.1 400 Bad Request');
     expect(await rawRequest(port, 'GET // HTTP/1.1\r\nHost: evil.example')).toBe('HTTP/1.1 403 Forbidden');
-    expect(await rawRequest(port, `POST /api/apps/%E0%A4%A/stop HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Length: 0`)).toBe('HTTP/1.1 400 Bad Request');
+    expect(
+      await rawRequest(
+        port,
+        `POST /api/apps/%E0%A4%A/stop HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Length: 0`,
+      ),
+    ).toBe('HTTP/1.1 400 Bad Request');
     expect(alive(daemon)).toBe(true);
     const status = await httpRequest(`http://127.0.0.1:${port}/api/status`, { headers: { authorization: `Bearer ${token}` } });
     expect(status.status).toBe(200);
@@ -80,7 +91,9 @@ describe('control API and dashboard', () => {
     expect((await httpRequest(`${base}/api/status`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     expect((await httpRequest(`${base}/api/events`)).status).toBe(401);
     expect((await httpRequest(`${base}/api/apps/svc/stop`, { method: 'POST' })).status).toBe(401);
-    expect((await httpRequest(`${base}/api/status`, { headers: { authorization: `Bearer ${token}`, host: 'evil.example:80' } })).status).toBe(403);
+    expect(
+      (await httpRequest(`${base}/api/status`, { headers: { authorization: `Bearer ${token}`, host: 'evil.example:80' } })).status,
+    ).toBe(403);
     // The right token in the query opens only the event stream (EventSource cannot send headers):
     // anywhere else it is refused, so a URL that leaks into a log or history cannot control apps.
     expect((await httpRequest(`${base}/api/status?token=${token}`)).status).toBe(401);
@@ -89,15 +102,26 @@ describe('control API and dashboard', () => {
 
     const status = await httpRequest(`${base}/api/status`, { headers: { authorization: `Bearer ${token}` } });
     expect(status.status).toBe(200);
-    expect(status.json).toMatchObject([{ name: 'svc', status: 'running', restarts: 0 }, { name: 'other', status: 'running' }]);
+    expect(status.json).toMatchObject([
+      { name: 'svc', status: 'running', restarts: 0 },
+      { name: 'other', status: 'running' },
+    ]);
 
     expect(await readEvents(`${base}/api/events`, (frames) => frames.length > 0, { authorization: `Bearer ${token}` })).not.toEqual([]);
     const events = readEvents(`${base}/api/events?token=${token}`, (frames) =>
-      frames.some((f) => (f as { restarts: number; status: string }[])[0]?.restarts === 1 && (f as { status: string }[])[0]?.status === 'running'),
+      frames.some(
+        (f) => (f as { restarts: number; status: string }[])[0]?.restarts === 1 && (f as { status: string }[])[0]?.status === 'running',
+      ),
     );
     const restarted = await httpRequest(`${base}/api/apps/svc/restart`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     expect(restarted.status).toBe(200);
-    expect(restarted.json).toMatchObject({ ok: true, status: [{ name: 'svc', status: 'running', restarts: 1 }, { name: 'other', restarts: 0 }] });
+    expect(restarted.json).toMatchObject({
+      ok: true,
+      status: [
+        { name: 'svc', status: 'running', restarts: 1 },
+        { name: 'other', restarts: 0 },
+      ],
+    });
     const frames = await events;
     // lifecycle events arrive too (the restart's exit and spawn)
     expect(frames.some((f) => (f as { type?: string; app?: string }).type === 'spawn' && (f as { app: string }).app === 'svc')).toBe(true);

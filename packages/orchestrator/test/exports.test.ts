@@ -42,8 +42,15 @@ describe('public surface', () => {
 
   it('error codes form a closed set of PM_ strings', () => {
     expect(Object.values(api.OrchestratorErrorCodes).sort()).toEqual([
-      'PM_APP_NOT_FOUND', 'PM_CONFIG_INVALID', 'PM_CONFIG_LOAD_FAILED', 'PM_CONFIG_NOT_FOUND', 'PM_DAEMON_UNREACHABLE',
-      'PM_DEPENDENCY_CYCLE', 'PM_PORT_IN_USE', 'PM_START_FAILED', 'PM_STATE_CORRUPT',
+      'PM_APP_NOT_FOUND',
+      'PM_CONFIG_INVALID',
+      'PM_CONFIG_LOAD_FAILED',
+      'PM_CONFIG_NOT_FOUND',
+      'PM_DAEMON_UNREACHABLE',
+      'PM_DEPENDENCY_CYCLE',
+      'PM_PORT_IN_USE',
+      'PM_START_FAILED',
+      'PM_STATE_CORRUPT',
     ]);
     const error = new api.StartFailedError('api', 'boom', { cause: new Error('root') });
     expect(error).toBeInstanceOf(api.PmOrchestratorError);

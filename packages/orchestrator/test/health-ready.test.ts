@@ -38,7 +38,10 @@ describe('readiness announced by @pm/health', () => {
     // api was never `running` before it was ready
     const apiStatuses = of(events, 'api', 'status').map((e) => e.status);
     expect(new Set(apiStatuses.slice(0, apiStatuses.indexOf('running')))).toEqual(new Set(['starting']));
-    expect((await orchestrator.status()).map((s) => [s.name, s.status])).toEqual([['api', 'running'], ['web', 'running']]);
+    expect((await orchestrator.status()).map((s) => [s.name, s.status])).toEqual([
+      ['api', 'running'],
+      ['web', 'running'],
+    ]);
 
     // On SIGTERM the app's shutdown reaches pm as a health-state event.
     await orchestrator.stop(['api']);
@@ -57,7 +60,10 @@ describe('readiness announced by @pm/health', () => {
       { baseDir: dir, announceWindow: true },
     );
     const startedAt = Date.now();
-    const error = await orchestrator.start().then(() => null, (e: unknown) => e);
+    const error = await orchestrator.start().then(
+      () => null,
+      (e: unknown) => e,
+    );
     const elapsed = Date.now() - startedAt;
     expect(error).toBeInstanceOf(StartFailedError);
     expect((error as StartFailedError).code).toBe('PM_START_FAILED');
@@ -68,16 +74,24 @@ describe('readiness announced by @pm/health', () => {
     expect(of(events, 'web', 'spawn')).toHaveLength(0);
     expect(of(events, 'api', 'status').map((e) => e.status)).not.toContain('running');
     // start() rejects as the failure is decided; the process is then ended and the policy applied.
-    await waitFor(async () => (await orchestrator.status()).find((s) => s.name === 'api')?.status === 'errored', { timeout: 10_000, message: 'api errored' });
+    await waitFor(async () => (await orchestrator.status()).find((s) => s.name === 'api')?.status === 'errored', {
+      timeout: 10_000,
+      message: 'api errored',
+    });
   });
 
   it('a silent script app that exits within the announce window is a failed start, not a run', async () => {
     const dir = makeTempDir();
     const { orchestrator, events } = orchestrate(
-      { apps: [{ name: 'oneshot', script: fixture('crash.mjs'), env: { EXIT_CODE: '0', CRASH_AFTER: '50' }, restart: { policy: 'never' } }] },
+      {
+        apps: [{ name: 'oneshot', script: fixture('crash.mjs'), env: { EXIT_CODE: '0', CRASH_AFTER: '50' }, restart: { policy: 'never' } }],
+      },
       { baseDir: dir, announceWindow: true },
     );
-    const error = await orchestrator.start().then(() => null, (e: unknown) => e);
+    const error = await orchestrator.start().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(StartFailedError);
     expect(of(events, 'oneshot', 'ready')).toHaveLength(0);
     expect(of(events, 'oneshot', 'start-failed')[0]?.reason).toMatch(/before it was ready/);

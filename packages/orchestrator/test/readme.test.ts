@@ -8,9 +8,7 @@ import { verbHelp } from '../src/cli/help.js';
 const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
 
 /** `| \`key\` | type | default | meaning |` rows of the config reference. */
-const rows = new Map(
-  [...readme.matchAll(/^\| `([^`]+)` \| [^|]+ \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim()]),
-);
+const rows = new Map([...readme.matchAll(/^\| `([^`]+)` \| [^|]+ \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim()]));
 
 function flatten(value: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length > 0) {

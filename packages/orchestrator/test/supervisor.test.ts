@@ -7,7 +7,8 @@ import { createOrchestrator, PortInUseError, resolveConfig, StartFailedError, ty
 import { backoffDelay } from '../src/supervisor/backoff.js';
 import { alive, fixture, killAll, orchestrate } from './helpers.js';
 
-const types = (events: OrchestratorEvent[], app: string, type: OrchestratorEvent['type']) => events.filter((e) => e.app === app && e.type === type);
+const types = (events: OrchestratorEvent[], app: string, type: OrchestratorEvent['type']) =>
+  events.filter((e) => e.app === app && e.type === type);
 
 describe('dependency order', () => {
   it('starts each app after its dependencies are ready and stops in reverse order', async () => {
@@ -18,7 +19,13 @@ describe('dependency order', () => {
         apps: [
           { name: 'web', script: fixture('log-line.mjs'), dependsOn: ['api'], ready: { log: 'listening' } },
           { name: 'api', script: fixture('sleeper.mjs'), dependsOn: ['db'] },
-          { name: 'db', script: fixture('http-server.mjs'), port: dbPort, env: { READY_DELAY: '300' }, ready: { http: `http://127.0.0.1:${dbPort}/health` } },
+          {
+            name: 'db',
+            script: fixture('http-server.mjs'),
+            port: dbPort,
+            env: { READY_DELAY: '300' },
+            ready: { http: `http://127.0.0.1:${dbPort}/health` },
+          },
         ],
       },
       { baseDir: dir },
@@ -27,7 +34,11 @@ describe('dependency order', () => {
     const at = (app: string, type: OrchestratorEvent['type']) => events.findIndex((e) => e.app === app && e.type === type);
     expect(at('db', 'ready')).toBeLessThan(at('api', 'spawn'));
     expect(at('api', 'ready')).toBeLessThan(at('web', 'spawn'));
-    expect((await orchestrator.status()).map((s) => [s.name, s.status])).toEqual([['db', 'running'], ['api', 'running'], ['web', 'running']]);
+    expect((await orchestrator.status()).map((s) => [s.name, s.status])).toEqual([
+      ['db', 'running'],
+      ['api', 'running'],
+      ['web', 'running'],
+    ]);
     await orchestrator.stop();
     const exits = events.filter((e) => e.type === 'exit').map((e) => e.app);
     expect(exits).toEqual(['web', 'api', 'db']);
@@ -36,7 +47,13 @@ describe('dependency order', () => {
   it('starting one app starts its dependencies too', async () => {
     const dir = makeTempDir();
     const { orchestrator } = orchestrate(
-      { apps: [{ name: 'a', script: fixture('sleeper.mjs') }, { name: 'b', script: fixture('sleeper.mjs'), dependsOn: ['a'] }, { name: 'c', script: fixture('sleeper.mjs') }] },
+      {
+        apps: [
+          { name: 'a', script: fixture('sleeper.mjs') },
+          { name: 'b', script: fixture('sleeper.mjs'), dependsOn: ['a'] },
+          { name: 'c', script: fixture('sleeper.mjs') },
+        ],
+      },
       { baseDir: dir },
     );
     await orchestrator.start(['b']);
@@ -49,7 +66,17 @@ describe('readiness', () => {
     const dir = makeTempDir();
     const port = await freePort();
     const { orchestrator } = orchestrate(
-      { apps: [{ name: 'v6', script: fixture('http-server.mjs'), port, env: { HOST: '::1' }, ready: { http: `http://localhost:${port}/health`, timeout: 10_000 } }] },
+      {
+        apps: [
+          {
+            name: 'v6',
+            script: fixture('http-server.mjs'),
+            port,
+            env: { HOST: '::1' },
+            ready: { http: `http://localhost:${port}/health`, timeout: 10_000 },
+          },
+        ],
+      },
       { baseDir: dir },
     );
     await orchestrator.start();
@@ -59,7 +86,17 @@ describe('readiness', () => {
   it('tcp readiness with port auto passes PORT and substitutes ${PORT}', async () => {
     const dir = makeTempDir();
     const { orchestrator } = orchestrate(
-      { apps: [{ name: 'auto', script: fixture('http-server.mjs'), port: 'auto', env: { READY_DELAY: '200' }, ready: { tcp: '127.0.0.1:${PORT}' } }] },
+      {
+        apps: [
+          {
+            name: 'auto',
+            script: fixture('http-server.mjs'),
+            port: 'auto',
+            env: { READY_DELAY: '200' },
+            ready: { tcp: '127.0.0.1:${PORT}' },
+          },
+        ],
+      },
       { baseDir: dir },
     );
     await orchestrator.start();
@@ -86,7 +123,11 @@ describe('readiness', () => {
       { apps: [{ name: 'auto', script: fixture('http-server.mjs'), port: 'auto', ready: { tcp: '127.0.0.1:${PORT}' } }] },
       { baseDir: dir },
     );
-    expect(await orchestrator.adopt([{ name: 'auto', status: 'running', pid: orphan.pid, startToken: token, port, restarts: 0, startedAt: Date.now() - 5000 }])).toEqual(['auto']);
+    expect(
+      await orchestrator.adopt([
+        { name: 'auto', status: 'running', pid: orphan.pid, startToken: token, port, restarts: 0, startedAt: Date.now() - 5000 },
+      ]),
+    ).toEqual(['auto']);
     process.kill(orphan.pid, 'SIGKILL');
     await waitFor(() => events.some((e) => e.type === 'ready' && e.pid !== orphan.pid), { timeout: 10_000, message: 'restarted' });
     const [status] = await orchestrator.status();
@@ -97,7 +138,16 @@ describe('readiness', () => {
   it('log readiness waits for the line', async () => {
     const dir = makeTempDir();
     const { orchestrator, events } = orchestrate(
-      { apps: [{ name: 'logger', script: fixture('log-line.mjs'), env: { READY_DELAY: '400', READY_LINE: 'ready to serve' }, ready: { log: /ready to \w+/ } }] },
+      {
+        apps: [
+          {
+            name: 'logger',
+            script: fixture('log-line.mjs'),
+            env: { READY_DELAY: '400', READY_LINE: 'ready to serve' },
+            ready: { log: /ready to \w+/ },
+          },
+        ],
+      },
       { baseDir: dir },
     );
     const t0 = Date.now();
@@ -124,7 +174,11 @@ describe('readiness', () => {
   it('a readiness timeout is a failed start, never running', async () => {
     const dir = makeTempDir();
     const { orchestrator, events } = orchestrate(
-      { apps: [{ name: 'slow', script: fixture('sleeper.mjs'), ready: { log: 'never printed', timeout: 400 }, restart: { policy: 'never' } }] },
+      {
+        apps: [
+          { name: 'slow', script: fixture('sleeper.mjs'), ready: { log: 'never printed', timeout: 400 }, restart: { policy: 'never' } },
+        ],
+      },
       { baseDir: dir },
     );
     const error = await orchestrator.start().catch((e: unknown) => e);
@@ -143,7 +197,15 @@ describe('string commands', () => {
     const dir = makeTempDir();
     const out = join(dir, 'out.txt');
     const { orchestrator } = orchestrate(
-      { apps: [{ name: 'sh', command: `printf '%s|' "a  b" $((1 + 2)) > ${JSON.stringify(out)}; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(fixture('sleeper.mjs'))}`, ready: { log: 'up' } }] },
+      {
+        apps: [
+          {
+            name: 'sh',
+            command: `printf '%s|' "a  b" $((1 + 2)) > ${JSON.stringify(out)}; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(fixture('sleeper.mjs'))}`,
+            ready: { log: 'up' },
+          },
+        ],
+      },
       { baseDir: dir },
     );
     await orchestrator.start();
@@ -167,7 +229,15 @@ describe('restart policy', () => {
   it('crash -> restart with growing backoff -> errored after maxRestarts short runs', async () => {
     const dir = makeTempDir();
     const { orchestrator, events } = orchestrate(
-      { apps: [{ name: 'crasher', script: fixture('crash.mjs'), restart: { maxRestarts: 3, window: 60_000, minUptime: 1000, backoff: { initial: 100, max: 400 } } }] },
+      {
+        apps: [
+          {
+            name: 'crasher',
+            script: fixture('crash.mjs'),
+            restart: { maxRestarts: 3, window: 60_000, minUptime: 1000, backoff: { initial: 100, max: 400 } },
+          },
+        ],
+      },
       { baseDir: dir },
     );
     await orchestrator.start(); // no readiness config (and no announce window, see helpers): running once spawned
@@ -193,14 +263,23 @@ describe('restart policy', () => {
       {
         apps: [
           { name: 'slow', script: fixture('sleeper.mjs'), ready: { log: 'never printed', timeout: 300 }, restart },
-          { name: 'early', script: fixture('crash.mjs'), env: { CRASH_AFTER: '300' }, ready: { log: 'never printed', timeout: 10_000 }, restart },
+          {
+            name: 'early',
+            script: fixture('crash.mjs'),
+            env: { CRASH_AFTER: '300' },
+            ready: { log: 'never printed', timeout: 10_000 },
+            restart,
+          },
         ],
       },
       { baseDir: dir },
     );
     expect(await orchestrator.start().catch((e: unknown) => e)).toBeInstanceOf(StartFailedError);
     // Each run lasts about 300 ms, longer than minUptime, yet none became ready: backoff grows and the policy gives up.
-    await waitFor(async () => (await orchestrator.status()).every((s) => s.status === 'errored'), { timeout: 10_000, message: 'both errored' });
+    await waitFor(async () => (await orchestrator.status()).every((s) => s.status === 'errored'), {
+      timeout: 10_000,
+      message: 'both errored',
+    });
     for (const app of ['slow', 'early']) {
       const delays = (types(events, app, 'restart') as { delay: number }[]).map((r) => r.delay);
       expect(delays, app).toHaveLength(2);
@@ -216,11 +295,24 @@ describe('restart policy', () => {
     const left = new Set<number>();
     onTestFinished(() => killAll(left));
     const { orchestrator, events } = orchestrate(
-      { apps: [{ name: 'tree', script: fixture('crash-tree.mjs'), env: { CRASH_AFTER: '800' }, ready: { log: 'grandchildren' }, restart: { maxRestarts: 1, minUptime: 5000, backoff: { initial: 50, max: 50 } }, stop: { timeout: 1000 } }] },
+      {
+        apps: [
+          {
+            name: 'tree',
+            script: fixture('crash-tree.mjs'),
+            env: { CRASH_AFTER: '800' },
+            ready: { log: 'grandchildren' },
+            restart: { maxRestarts: 1, minUptime: 5000, backoff: { initial: 50, max: 50 } },
+            stop: { timeout: 1000 },
+          },
+        ],
+      },
       { baseDir: dir },
     );
     const grandchildren = () => {
-      const lines = readFileSync(orchestrator.logFile('tree'), 'utf8').split('\n').filter((l) => l.startsWith('grandchildren '));
+      const lines = readFileSync(orchestrator.logFile('tree'), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('grandchildren '));
       const pids = lines.flatMap((l) => l.split(' ').slice(1).map(Number));
       for (const pid of pids) left.add(pid);
       return pids;
@@ -239,7 +331,10 @@ describe('restart policy', () => {
 
   it('a shell command that crashes leaves no background job behind', async () => {
     const dir = makeTempDir();
-    const { orchestrator } = orchestrate({ apps: [{ name: 'sh', command: 'sleep 1000 & echo "bg $!"; sleep 0.3; exit 1', restart: { policy: 'never' } }] }, { baseDir: dir });
+    const { orchestrator } = orchestrate(
+      { apps: [{ name: 'sh', command: 'sleep 1000 & echo "bg $!"; sleep 0.3; exit 1', restart: { policy: 'never' } }] },
+      { baseDir: dir },
+    );
     await orchestrator.start();
     await waitFor(async () => (await orchestrator.status())[0]?.status === 'errored', { timeout: 10_000, message: 'errored' });
     const bg = Number(readFileSync(orchestrator.logFile('sh'), 'utf8').match(/^bg (\d+)$/m)![1]);
@@ -258,16 +353,22 @@ describe('restart policy', () => {
 
   it('kill -9 of a long-running app restarts it at once', async () => {
     const dir = makeTempDir();
-    const { orchestrator, events } = orchestrate({ apps: [{ name: 'svc', script: fixture('sleeper.mjs'), restart: { minUptime: 200 } }] }, { baseDir: dir });
+    const { orchestrator, events } = orchestrate(
+      { apps: [{ name: 'svc', script: fixture('sleeper.mjs'), restart: { minUptime: 200 } }] },
+      { baseDir: dir },
+    );
     await orchestrator.start();
     const [first] = await orchestrator.status();
     await sleep(300);
     const killedAt = Date.now();
     process.kill(first!.pid!, 'SIGKILL');
-    const back = await waitFor(async () => {
-      const [s] = await orchestrator.status();
-      return s?.status === 'running' && s.pid !== null && s.pid !== first!.pid ? s : null;
-    }, { timeout: 5000, interval: 5 });
+    const back = await waitFor(
+      async () => {
+        const [s] = await orchestrator.status();
+        return s?.status === 'running' && s.pid !== null && s.pid !== first!.pid ? s : null;
+      },
+      { timeout: 5000, interval: 5 },
+    );
     expect(Date.now() - killedAt).toBeLessThan(3000);
     expect(back.restarts).toBe(1);
     expect((types(events, 'svc', 'restart')[0] as { delay: number }).delay).toBe(0);
@@ -279,7 +380,12 @@ describe('restart policy', () => {
       {
         apps: [
           { name: 'clean', script: fixture('crash.mjs'), env: { EXIT_CODE: '0', CRASH_AFTER: '300' } },
-          { name: 'again', script: fixture('crash.mjs'), env: { EXIT_CODE: '0', CRASH_AFTER: '300' }, restart: { policy: 'always', minUptime: 100 } },
+          {
+            name: 'again',
+            script: fixture('crash.mjs'),
+            env: { EXIT_CODE: '0', CRASH_AFTER: '300' },
+            restart: { policy: 'always', minUptime: 100 },
+          },
         ],
       },
       { baseDir: dir },
@@ -298,7 +404,10 @@ describe('restart policy', () => {
       {
         apps: [
           {
-            name: 'api', script: fixture('http-server.mjs'), port: 'auto', env: { SICK_FILE: sick },
+            name: 'api',
+            script: fixture('http-server.mjs'),
+            port: 'auto',
+            env: { SICK_FILE: sick },
             ready: { http: 'http://127.0.0.1:${PORT}/health' },
             health: { http: 'http://127.0.0.1:${PORT}/health', interval: 100, failures: 2 },
           },
@@ -311,10 +420,13 @@ describe('restart policy', () => {
     writeFileSync(sick, '');
     await waitFor(() => types(events, 'api', 'health-failed').length > 0, { timeout: 5000 });
     rmSync(sick);
-    const after = await waitFor(async () => {
-      const [s] = await orchestrator.status();
-      return s?.status === 'running' && s.pid !== null && s.pid !== before!.pid ? s : null;
-    }, { timeout: 10_000 });
+    const after = await waitFor(
+      async () => {
+        const [s] = await orchestrator.status();
+        return s?.status === 'running' && s.pid !== null && s.pid !== before!.pid ? s : null;
+      },
+      { timeout: 10_000 },
+    );
     expect(after.restarts, JSON.stringify(events.filter((e) => e.type !== 'output'))).toBe(1);
     expect(alive(before!.pid!)).toBe(false);
   });
@@ -324,7 +436,17 @@ describe('maxMemory', () => {
   it('restarts an app whose resident memory passes maxMemory', async () => {
     const dir = makeTempDir();
     const { orchestrator, events } = orchestrate(
-      { apps: [{ name: 'hog', script: fixture('hog.mjs'), maxMemory: '150M', env: { HOG_MB: '200', HOG_AFTER: '300' }, restart: { minUptime: 100 } }] },
+      {
+        apps: [
+          {
+            name: 'hog',
+            script: fixture('hog.mjs'),
+            maxMemory: '150M',
+            env: { HOG_MB: '200', HOG_AFTER: '300' },
+            restart: { minUptime: 100 },
+          },
+        ],
+      },
       { baseDir: dir },
     );
     await orchestrator.start();
@@ -336,9 +458,14 @@ describe('maxMemory', () => {
 describe('stop', () => {
   it('leaves nothing of the tree, grandchildren included (even one that left the group)', async () => {
     const dir = makeTempDir();
-    const { orchestrator } = orchestrate({ apps: [{ name: 'tree', script: fixture('grandchild.mjs'), ready: { log: 'grandchildren' }, stop: { timeout: 1000 } }] }, { baseDir: dir });
+    const { orchestrator } = orchestrate(
+      { apps: [{ name: 'tree', script: fixture('grandchild.mjs'), ready: { log: 'grandchildren' }, stop: { timeout: 1000 } }] },
+      { baseDir: dir },
+    );
     await orchestrator.start();
-    const line = readFileSync(orchestrator.logFile('tree'), 'utf8').split('\n').find((l) => l.startsWith('grandchildren'))!;
+    const line = readFileSync(orchestrator.logFile('tree'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('grandchildren'))!;
     const [, same, escaped] = line.split(' ').map(Number);
     const [status] = await orchestrator.status();
     expect([status!.pid!, same!, escaped!].every(alive)).toBe(true);
@@ -349,7 +476,10 @@ describe('stop', () => {
 
   it('SIGKILLs an app that ignores the stop signal after the timeout', async () => {
     const dir = makeTempDir();
-    const { orchestrator, events } = orchestrate({ apps: [{ name: 'stubborn', script: fixture('ignore-term.mjs'), ready: { log: 'stubborn up' }, stop: { timeout: 400 } }] }, { baseDir: dir });
+    const { orchestrator, events } = orchestrate(
+      { apps: [{ name: 'stubborn', script: fixture('ignore-term.mjs'), ready: { log: 'stubborn up' }, stop: { timeout: 400 } }] },
+      { baseDir: dir },
+    );
     await orchestrator.start();
     const t0 = Date.now();
     await orchestrator.stop();
@@ -361,7 +491,17 @@ describe('stop', () => {
   it('start() during a restart waits for the old run to end; the app stays supervised', async () => {
     const dir = makeTempDir();
     const { orchestrator, events } = orchestrate(
-      { apps: [{ name: 'stubborn', script: fixture('ignore-term.mjs'), ready: { log: 'stubborn up' }, stop: { timeout: 500 }, restart: { minUptime: 100 } }] },
+      {
+        apps: [
+          {
+            name: 'stubborn',
+            script: fixture('ignore-term.mjs'),
+            ready: { log: 'stubborn up' },
+            stop: { timeout: 500 },
+            restart: { minUptime: 100 },
+          },
+        ],
+      },
       { baseDir: dir },
     );
     await orchestrator.start();
@@ -379,16 +519,24 @@ describe('stop', () => {
     // Not stuck mid-stop: a crash is still restarted.
     await sleep(200);
     process.kill(now!.pid!, 'SIGKILL');
-    await waitFor(async () => {
-      const [s] = await orchestrator.status();
-      return s?.status === 'running' && s.pid !== null && s.pid !== now!.pid;
-    }, { timeout: 5000, message: 'restarted after the crash' });
+    await waitFor(
+      async () => {
+        const [s] = await orchestrator.status();
+        return s?.status === 'running' && s.pid !== null && s.pid !== now!.pid;
+      },
+      { timeout: 5000, message: 'restarted after the crash' },
+    );
   });
 
   it('restart() restarts one app at a time, each ready before the next', async () => {
     const dir = makeTempDir();
     const { orchestrator, events } = orchestrate(
-      { apps: [{ name: 'a', script: fixture('log-line.mjs'), ready: { log: 'listening' } }, { name: 'b', script: fixture('log-line.mjs'), ready: { log: 'listening' } }] },
+      {
+        apps: [
+          { name: 'a', script: fixture('log-line.mjs'), ready: { log: 'listening' } },
+          { name: 'b', script: fixture('log-line.mjs'), ready: { log: 'listening' } },
+        ],
+      },
       { baseDir: dir },
     );
     await orchestrator.start();
@@ -424,7 +572,10 @@ describe('ports, logs and adoption', () => {
 
   it('emits output lines (stdout and stderr) when asked', async () => {
     const dir = makeTempDir();
-    const { orchestrator, events } = orchestrate({ apps: [{ name: 'talker', script: fixture('log-line.mjs'), ready: { log: 'listening' } }] }, { baseDir: dir, output: true, logPollInterval: 50 });
+    const { orchestrator, events } = orchestrate(
+      { apps: [{ name: 'talker', script: fixture('log-line.mjs'), ready: { log: 'listening' } }] },
+      { baseDir: dir, output: true, logPollInterval: 50 },
+    );
     await orchestrator.start();
     await waitFor(() => events.some((e) => e.type === 'output' && e.line === 'a warning on stderr'));
     expect(events.some((e) => e.type === 'output' && e.app === 'talker' && e.line === 'booting')).toBe(true);
@@ -441,17 +592,23 @@ describe('ports, logs and adoption', () => {
     const file = orchestrator.logFile('chatty');
     const total = () => [file, `${file}.1`, `${file}.2`, `${file}.3`].filter(existsSync).reduce((sum, f) => sum + statSync(f).size, 0);
     let peak = 0;
-    await waitFor(() => {
-      peak = Math.max(peak, total());
-      return readFileSync(file, 'utf8').includes('done writing') || (existsSync(`${file}.1`) && readFileSync(`${file}.1`, 'utf8').includes('done writing'));
-    }, { timeout: 20_000, interval: 10 });
+    await waitFor(
+      () => {
+        peak = Math.max(peak, total());
+        return (
+          readFileSync(file, 'utf8').includes('done writing') ||
+          (existsSync(`${file}.1`) && readFileSync(`${file}.1`, 'utf8').includes('done writing'))
+        );
+      },
+      { timeout: 20_000, interval: 10 },
+    );
     // 2 MB were written; at most the live file and 2 copies remain, each about maxSize (plus what arrives between polls).
     expect(existsSync(`${file}.2`)).toBe(true);
     expect(existsSync(`${file}.3`)).toBe(false);
     expect(peak).toBeLessThan(3 * (maxSize + 128 * 1024));
   });
 
-  it('never replays an earlier run\'s log lines to output listeners, even for an app still waiting to start', async () => {
+  it("never replays an earlier run's log lines to output listeners, even for an app still waiting to start", async () => {
     const dir = makeTempDir();
     mkdirSync(join(dir, 'logs'));
     writeFileSync(join(dir, 'logs', 'late.log'), 'a line from yesterday\n');
@@ -493,7 +650,15 @@ describe('ports, logs and adoption', () => {
     await orphan.waitForLine('up');
     const stat = readFileSync(`/proc/${orphan.pid}/stat`, 'utf8');
     const token = `proc:${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;
-    const { orchestrator, pids } = orchestrate({ apps: [{ name: 'kept', script: fixture('sleeper.mjs') }, { name: 'gone', script: fixture('sleeper.mjs') }] }, { baseDir: dir });
+    const { orchestrator, pids } = orchestrate(
+      {
+        apps: [
+          { name: 'kept', script: fixture('sleeper.mjs') },
+          { name: 'gone', script: fixture('sleeper.mjs') },
+        ],
+      },
+      { baseDir: dir },
+    );
     const adopted = await orchestrator.adopt([
       { name: 'kept', status: 'running', pid: orphan.pid, startToken: token, port: null, restarts: 2, startedAt: Date.now() - 1000 },
       { name: 'gone', status: 'running', pid: orphan.pid, startToken: 'proc:1', port: null, restarts: 0, startedAt: Date.now() },
@@ -503,10 +668,13 @@ describe('ports, logs and adoption', () => {
     expect(kept).toMatchObject({ status: 'running', pid: orphan.pid, restarts: 2 });
     expect(gone?.status).toBe('stopped');
     orphan.kill('SIGKILL');
-    const back = await waitFor(async () => {
-      const [s] = await orchestrator.status();
-      return s?.status === 'running' && s.pid !== null && s.pid !== orphan.pid ? s : null;
-    }, { timeout: 5000 });
+    const back = await waitFor(
+      async () => {
+        const [s] = await orchestrator.status();
+        return s?.status === 'running' && s.pid !== null && s.pid !== orphan.pid ? s : null;
+      },
+      { timeout: 5000 },
+    );
     expect(back.restarts).toBe(3);
     expect(pids.has(back.pid!)).toBe(true);
   });

@@ -39,7 +39,9 @@ describe('writeFileAtomic', () => {
     const dir = makeTempDir();
     const target = join(dir, 'taken');
     mkdirSync(join(target, 'child'), { recursive: true }); // a non-empty folder cannot be renamed over
-    expect(() => writeFileAtomic(target, 'x')).toThrow(expect.objectContaining({ code: expect.stringMatching(/^(EISDIR|ENOTEMPTY|EEXIST|EPERM)$/) }));
+    expect(() => writeFileAtomic(target, 'x')).toThrow(
+      expect.objectContaining({ code: expect.stringMatching(/^(EISDIR|ENOTEMPTY|EEXIST|EPERM)$/) }),
+    );
     expect(readdirSync(dir)).toEqual(['taken']);
   });
 

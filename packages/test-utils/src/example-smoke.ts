@@ -55,13 +55,21 @@ export function exampleAppSmokeSuite({ name, main }: ExampleAppSmokeOptions): vo
 
     it('API_PORT works when PORT is not set, and under pm its health registry announces readiness over IPC', async () => {
       const port = await freePort();
-      const env = { PORT: undefined, API_PORT: String(port), PID_FILE_PATH: join(makeTempDir(), 'a.pid'), HOST: '127.0.0.1', PM_APP_NAME: name };
+      const env = {
+        PORT: undefined,
+        API_PORT: String(port),
+        PID_FILE_PATH: join(makeTempDir(), 'a.pid'),
+        HOST: '127.0.0.1',
+        PM_APP_NAME: name,
+      };
       const app = spawnFixture(main, { env, ipc: true });
       const messages: unknown[] = [];
-      const ready = new Promise<void>((resolve) => app.child.on('message', (message: { type?: string }) => {
-        messages.push(message);
-        if (message.type === 'pm:ready') resolve();
-      }));
+      const ready = new Promise<void>((resolve) =>
+        app.child.on('message', (message: { type?: string }) => {
+          messages.push(message);
+          if (message.type === 'pm:ready') resolve();
+        }),
+      );
       await ready;
       expect(messages).toEqual([
         { type: 'pm:health', state: 'initializing' },
@@ -85,7 +93,9 @@ export function exampleAppSmokeSuite({ name, main }: ExampleAppSmokeOptions): vo
 
     it('a taken port is named with the PID holding it, exit 1', async () => {
       const { app, port } = await start();
-      const second = spawnFixture(main, { env: { PORT: String(port), PID_FILE_PATH: join(makeTempDir(), 'other.pid'), HOST: '127.0.0.1' } });
+      const second = spawnFixture(main, {
+        env: { PORT: String(port), PID_FILE_PATH: join(makeTempDir(), 'other.pid'), HOST: '127.0.0.1' },
+      });
       expect((await second.exited).code).toBe(1);
       expect(second.stderr.join('\n')).toContain(`Port ${port} is already in use by PID ${app.pid}`);
     });

@@ -96,22 +96,30 @@ export function spawnFixture(script: string, options: SpawnFixtureOptions = {}):
       const seen = stdout.find(test);
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise<string>((resolve, reject) => {
-        const waiter = { test, resolve: (line: string) => { clearTimeout(timer); resolve(line); } };
+        const waiter = {
+          test,
+          resolve: (line: string) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(
-            `Timed out after ${timeout} ms waiting for ${String(pattern)} from ${script}.\n` +
-              `stdout:\n${stdout.join('\n')}\nstderr:\n${stderr.join('\n')}`,
-          ));
+          reject(
+            new Error(
+              `Timed out after ${timeout} ms waiting for ${String(pattern)} from ${script}.\n` +
+                `stdout:\n${stdout.join('\n')}\nstderr:\n${stderr.join('\n')}`,
+            ),
+          );
         }, timeout);
         waiters.add(waiter);
         void exited.then(() => {
           if (!waiters.has(waiter)) return;
           waiters.delete(waiter);
           clearTimeout(timer);
-          reject(new Error(
-            `${script} exited before printing ${String(pattern)}.\nstdout:\n${stdout.join('\n')}\nstderr:\n${stderr.join('\n')}`,
-          ));
+          reject(
+            new Error(`${script} exited before printing ${String(pattern)}.\nstdout:\n${stdout.join('\n')}\nstderr:\n${stderr.join('\n')}`),
+          );
         });
       });
     },

@@ -76,7 +76,9 @@ export class CheckRunner {
         return;
       }
       const durationMs = performance.now() - start;
-      finish(failed || value === false ? this.fail(new CheckFailedError(this.name, failed ? value : false), durationMs) : this.pass(durationMs));
+      finish(
+        failed || value === false ? this.fail(new CheckFailedError(this.name, failed ? value : false), durationMs) : this.pass(durationMs),
+      );
     };
     // A check that throws synchronously (a plain function, not an async one) fails like one that rejects.
     let value: unknown;
@@ -86,7 +88,10 @@ export class CheckRunner {
       settle(error, true);
       return run;
     }
-    Promise.resolve(value).then((v) => settle(v, false), (e: unknown) => settle(e, true));
+    Promise.resolve(value).then(
+      (v) => settle(v, false),
+      (e: unknown) => settle(e, true),
+    );
     return run;
   }
 

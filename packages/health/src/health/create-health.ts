@@ -112,7 +112,15 @@ export function createHealth(options: HealthOptions = {}): Health {
   const assemble = (results: ReadonlyArray<readonly [string, CheckResult]>, info: Record<string, unknown> | undefined): HealthReport => {
     const checks: Record<string, CheckReport> = {};
     for (const [name, result] of results) checks[name] = checkReport(result, resolved.exposeDetails);
-    return buildReport(overallStatus(state, results.map(([, r]) => r)), startedAt, checks, info);
+    return buildReport(
+      overallStatus(
+        state,
+        results.map(([, r]) => r),
+      ),
+      startedAt,
+      checks,
+      info,
+    );
   };
 
   // Synchronous when no check runs and info() is synchronous: the common probe costs no promise.

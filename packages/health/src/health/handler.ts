@@ -113,7 +113,10 @@ export function createHandler(source: HandlerSource): HealthHandler {
       }
       const report = source.report();
       if (report instanceof Promise) {
-        report.then((r) => sendReport(res, r, head), (error: unknown) => fail(res, error));
+        report.then(
+          (r) => sendReport(res, r, head),
+          (error: unknown) => fail(res, error),
+        );
         return;
       }
       memo = { at: now, version, status: report.status === 'healthy' ? 200 : 503, body: Buffer.from(serialize(report)) };

@@ -103,10 +103,23 @@ export interface ResolvedHealthOptions {
 // Every option key, so a typo (`timout`, `check` for `checks`) is reported instead of ignored. Typed as
 // a Record of the interface's keys: adding an option without listing it here does not compile.
 const healthOptionKeys = Object.keys({
-  checks: true, info: true, checkTimeout: true, critical: true, cacheMs: true, paths: true, format: true,
-  exposeDetails: true, readyChecks: true, notFound: true, announceToSupervisor: true, logger: true,
+  checks: true,
+  info: true,
+  checkTimeout: true,
+  critical: true,
+  cacheMs: true,
+  paths: true,
+  format: true,
+  exposeDetails: true,
+  readyChecks: true,
+  notFound: true,
+  announceToSupervisor: true,
+  logger: true,
 } satisfies Record<keyof HealthOptions, true>);
-const checkDefinitionKeys = Object.keys({ check: true, timeout: true, critical: true, cacheMs: true } satisfies Record<keyof CheckDefinition, true>);
+const checkDefinitionKeys = Object.keys({ check: true, timeout: true, critical: true, cacheMs: true } satisfies Record<
+  keyof CheckDefinition,
+  true
+>);
 const pathKeys = Object.keys({ health: true, live: true, ready: true } satisfies Record<keyof HealthPaths, true>);
 
 /** Problems with one check's options, for `checks` and `addCheck` alike. */
@@ -140,7 +153,8 @@ export function resolveHealthOptions(options: HealthOptions): ResolvedHealthOpti
     problems.push(`format must be 'default' or 'ietf' (got ${JSON.stringify(options.format)})`);
   }
   if (options.info !== undefined && typeof options.info !== 'function') problems.push('info must be a function returning an object');
-  if (options.logger !== undefined && !isLogger(options.logger)) problems.push('logger must have debug, info, warn and error methods (a pino logger works)');
+  if (options.logger !== undefined && !isLogger(options.logger))
+    problems.push('logger must have debug, info, warn and error methods (a pino logger works)');
   if (options.checks !== undefined) {
     if (!isRecord(options.checks)) problems.push('checks must be an object of name -> check');
     else for (const [name, def] of Object.entries(options.checks)) problems.push(...checkDefinitionProblems(`checks.${name}`, def));
@@ -148,7 +162,10 @@ export function resolveHealthOptions(options: HealthOptions): ResolvedHealthOpti
   const given: Record<string, unknown> = isRecord(options.paths) ? options.paths : {};
   if (options.paths !== undefined && !isRecord(options.paths)) problems.push('paths must be an object { health?, live?, ready? }');
   checkKnownKeys(problems, 'paths.', given, pathKeys);
-  const paths = { ...healthDefaults.paths, ...Object.fromEntries(Object.entries(given).filter(([k]) => pathKeys.includes(k))) } as Required<HealthPaths>;
+  const paths = {
+    ...healthDefaults.paths,
+    ...Object.fromEntries(Object.entries(given).filter(([k]) => pathKeys.includes(k))),
+  } as Required<HealthPaths>;
   for (const [key, value] of Object.entries(paths)) {
     if (typeof value !== 'string' || !value.startsWith('/') || value.includes('?')) {
       problems.push(`paths.${key} must be a path starting with "/" and without a query (got ${JSON.stringify(value)})`);

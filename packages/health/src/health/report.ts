@@ -91,7 +91,10 @@ export interface IetfHealthReport {
   /** Why it isn't `pass` (lifecycle state or `unhealthy`). */
   output?: string;
   /** Each check as a one-element array, per the draft, plus `uptime`. */
-  checks: Record<string, Array<{ status: 'pass' | 'warn' | 'fail'; time: string; observedValue: number; observedUnit: string; output?: string }>>;
+  checks: Record<
+    string,
+    Array<{ status: 'pass' | 'warn' | 'fail'; time: string; observedValue: number; observedUnit: string; output?: string }>
+  >;
   [extension: string]: unknown;
 }
 

@@ -1,8 +1,24 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DuplicateNameError, HealthErrorCodes, InvalidOptionsError, PmHealthError, ShutdownError, ShutdownHookError, describeFailure } from '../errors.js';
+import {
+  DuplicateNameError,
+  HealthErrorCodes,
+  InvalidOptionsError,
+  PmHealthError,
+  ShutdownError,
+  ShutdownHookError,
+  describeFailure,
+} from '../errors.js';
 import { resolveLogger } from '../logger.js';
-import { hookProblems, resolveShutdownOptions, shutdownDefaults, type DrainableServer, type HookFunction, type HookOptions, type ShutdownOptions } from './options.js';
+import {
+  hookProblems,
+  resolveShutdownOptions,
+  shutdownDefaults,
+  type DrainableServer,
+  type HookFunction,
+  type HookOptions,
+  type ShutdownOptions,
+} from './options.js';
 import { runBounded } from './run-bounded.js';
 import { ServerDrain } from './server-drain.js';
 
@@ -91,7 +107,8 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
   let signalled = false;
   let forcing = false;
   let lockRelease: Promise<void> | undefined;
-  const releaseOnce = (lock: NonNullable<ShutdownOptions['lock']>): Promise<void> => (lockRelease ??= Promise.resolve().then(() => lock.release()));
+  const releaseOnce = (lock: NonNullable<ShutdownOptions['lock']>): Promise<void> =>
+    (lockRelease ??= Promise.resolve().then(() => lock.release()));
   let startedAt = 0;
   const errors: PmHealthError[] = [];
   const outcomes: HookOutcome[] = [];
@@ -104,7 +121,13 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     const problems = hookProblems(`hook "${String(name)}"`, { ...hookOptions, name, fn });
     if (problems.length > 0) throw new InvalidOptionsError('addHook', problems);
     if (hooks.has(name)) throw new DuplicateNameError('hook', name);
-    const entry: HookEntry = { name, fn, order: hookOptions.order ?? shutdownDefaults.hookOrder, timeout: hookOptions.timeout ?? o.hookTimeout, seq: seq++ };
+    const entry: HookEntry = {
+      name,
+      fn,
+      order: hookOptions.order ?? shutdownDefaults.hookOrder,
+      timeout: hookOptions.timeout ?? o.hookTimeout,
+      seq: seq++,
+    };
     hooks.set(name, entry);
     return () => {
       if (!running && hooks.get(name) === entry) hooks.delete(name);
@@ -151,7 +174,9 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     const bound = setTimeout(() => exitForced(reason), Math.min(FORCED_RELEASE_MS, o.hookTimeout));
     releaseOnce(lock)
       .then(() => logger.debug('lock released before the forced exit'))
-      .catch((releaseError: unknown) => logger.error({ err: describeFailure(releaseError, 'it rejected') }, 'lock release failed before the forced exit'))
+      .catch((releaseError: unknown) =>
+        logger.error({ err: describeFailure(releaseError, 'it rejected') }, 'lock release failed before the forced exit'),
+      )
       .finally(() => {
         clearTimeout(bound);
         exitForced(reason);
@@ -189,11 +214,20 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
       const outcome = await runBounded((signal) => hook.fn({ reason, signal }), hook.timeout);
       outcomes.push({ name: hook.name, status: outcome.status, durationMs: outcome.durationMs });
       if (outcome.status === 'failed') {
-        const error = new ShutdownHookError(hook.name, HealthErrorCodes.hookFailed, `Shutdown hook "${hook.name}" failed: ${describeFailure(outcome.error, 'it rejected')}`, outcome.error);
+        const error = new ShutdownHookError(
+          hook.name,
+          HealthErrorCodes.hookFailed,
+          `Shutdown hook "${hook.name}" failed: ${describeFailure(outcome.error, 'it rejected')}`,
+          outcome.error,
+        );
         errors.push(error);
         logger.error({ hook: hook.name, code: error.code, err: error.message }, 'shutdown hook failed; continuing');
       } else if (outcome.status === 'timeout') {
-        const error = new ShutdownHookError(hook.name, HealthErrorCodes.hookTimeout, `Shutdown hook "${hook.name}" did not finish within ${hook.timeout} ms; continuing without it`);
+        const error = new ShutdownHookError(
+          hook.name,
+          HealthErrorCodes.hookTimeout,
+          `Shutdown hook "${hook.name}" did not finish within ${hook.timeout} ms; continuing without it`,
+        );
         errors.push(error);
         logger.error({ hook: hook.name, code: error.code, timeout: hook.timeout }, 'shutdown hook timed out; continuing');
       }
@@ -207,8 +241,11 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
       const outcome = await runBounded(() => releaseOnce(lock), o.hookTimeout);
       if (forcing) return forcedResult!; // the total timeout fired meanwhile: force() waits for this same release
       if (outcome.status !== 'ok') {
-        const detail = outcome.status === 'timeout' ? `did not finish within ${o.hookTimeout} ms` : describeFailure(outcome.error, 'it rejected');
-        const error = new ShutdownError(HealthErrorCodes.lockReleaseFailed, `Releasing the lock failed: ${detail}`, { cause: outcome.error });
+        const detail =
+          outcome.status === 'timeout' ? `did not finish within ${o.hookTimeout} ms` : describeFailure(outcome.error, 'it rejected');
+        const error = new ShutdownError(HealthErrorCodes.lockReleaseFailed, `Releasing the lock failed: ${detail}`, {
+          cause: outcome.error,
+        });
         errors.push(error);
         logger.error({ code: error.code, err: error.message }, 'lock release failed');
       } else logger.debug('lock released');
@@ -221,7 +258,12 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     startedAt = performance.now();
     // Ref'd: it is the promise that the process ends, whatever the hooks do.
     totalTimer = setTimeout(
-      () => force(new ShutdownError(HealthErrorCodes.shutdownTimeout, `Shutdown did not finish within ${o.timeout} ms; forcing exit`), reason, true),
+      () =>
+        force(
+          new ShutdownError(HealthErrorCodes.shutdownTimeout, `Shutdown did not finish within ${o.timeout} ms; forcing exit`),
+          reason,
+          true,
+        ),
       o.timeout,
     );
     forcedResult = new Promise<ShutdownResult>((resolve) => (resolveForced = resolve));
@@ -257,7 +299,10 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     process.on('uncaughtException', onUncaught);
     process.on('unhandledRejection', onRejection);
   }
-  logger.debug({ signals: o.signals, servers: drains.size, hooks: hooks.size, drainDelay: o.drainDelay, drainTimeout: o.drainTimeout }, 'shutdown installed');
+  logger.debug(
+    { signals: o.signals, servers: drains.size, hooks: hooks.size, drainDelay: o.drainDelay, drainTimeout: o.drainTimeout },
+    'shutdown installed',
+  );
 
   const uninstall = () => {
     if (!installed) return;

@@ -117,8 +117,18 @@ const uncatchable = new Set(['SIGKILL', 'SIGSTOP']);
 // Every option key, so a typo (`signal`, `timout`, `ordr`) is reported instead of ignored. Typed as a
 // Record of the interface's keys: adding an option without listing it here does not compile.
 const shutdownOptionKeys = Object.keys({
-  signals: true, servers: true, health: true, lock: true, hooks: true, hookTimeout: true, timeout: true,
-  drainDelay: true, drainTimeout: true, handleErrors: true, exit: true, logger: true,
+  signals: true,
+  servers: true,
+  health: true,
+  lock: true,
+  hooks: true,
+  hookTimeout: true,
+  timeout: true,
+  drainDelay: true,
+  drainTimeout: true,
+  handleErrors: true,
+  exit: true,
+  logger: true,
 } satisfies Record<keyof ShutdownOptions, true>);
 const hookDefinitionKeys = Object.keys({ name: true, fn: true, order: true, timeout: true } satisfies Record<keyof HookDefinition, true>);
 
@@ -141,7 +151,7 @@ export function resolveShutdownOptions(options: ShutdownOptions): ResolvedShutdo
   const problems: string[] = [];
   checkKnownKeys(problems, '', options as unknown as Record<string, unknown>, shutdownOptionKeys);
   const signals = options.signals ?? [...shutdownDefaults.signals];
-  if (!Array.isArray(signals)) problems.push('signals must be an array of signal names, e.g. [\'SIGTERM\', \'SIGINT\']');
+  if (!Array.isArray(signals)) problems.push("signals must be an array of signal names, e.g. ['SIGTERM', 'SIGINT']");
   else {
     for (const s of signals) {
       if (typeof s !== 'string' || !(s in constants.signals)) problems.push(`signals: ${JSON.stringify(s)} is not a signal name`);
@@ -150,9 +160,10 @@ export function resolveShutdownOptions(options: ShutdownOptions): ResolvedShutdo
   }
   if (options.servers !== undefined) {
     if (!Array.isArray(options.servers)) problems.push('servers must be an array of node:http servers');
-    else options.servers.forEach((s, i) => {
-      if (typeof s?.close !== 'function' || typeof s?.on !== 'function') problems.push(`servers[${i}] is not a node:http / net server`);
-    });
+    else
+      options.servers.forEach((s, i) => {
+        if (typeof s?.close !== 'function' || typeof s?.on !== 'function') problems.push(`servers[${i}] is not a node:http / net server`);
+      });
   }
   if (options.health !== undefined && typeof options.health?.setShuttingDown !== 'function') {
     problems.push('health must be a createHealth() registry (something with setShuttingDown())');
@@ -175,10 +186,13 @@ export function resolveShutdownOptions(options: ShutdownOptions): ResolvedShutdo
   checkMs(problems, 'drainTimeout', options.drainTimeout, 1, { timer: true, noLimit: true });
   checkBoolean(problems, 'handleErrors', options.handleErrors);
   if (options.exit !== undefined && typeof options.exit !== 'function') problems.push('exit must be a function (code) => void');
-  if (options.logger !== undefined && !isLogger(options.logger)) problems.push('logger must have debug, info, warn and error methods (a pino logger works)');
+  if (options.logger !== undefined && !isLogger(options.logger))
+    problems.push('logger must have debug, info, warn and error methods (a pino logger works)');
 
   const timeout = options.timeout ?? shutdownDefaults.timeout;
-  const drainDelay = options.drainDelay ?? (process.env.KUBERNETES_SERVICE_HOST ? kubernetesDrainDelay(timeout, options.drainTimeout) : shutdownDefaults.drainDelay);
+  const drainDelay =
+    options.drainDelay ??
+    (process.env.KUBERNETES_SERVICE_HOST ? kubernetesDrainDelay(timeout, options.drainTimeout) : shutdownDefaults.drainDelay);
   if (problems.length === 0 && drainDelay >= timeout) {
     problems.push(`drainDelay (${drainDelay} ms) must be shorter than timeout (${timeout} ms), or nothing is left for draining and hooks`);
   }

@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync, constants, fchmodSync, fstatSync, linkSync, lstatSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
 } from 'node:fs';
 import { parseLockFile } from '../record.js';
 

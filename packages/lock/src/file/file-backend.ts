@@ -88,8 +88,7 @@ export function fileBackend(options: FileBackendOptions = {}): LockBackend & { r
     return { path, address: mutexAddress(join(realDir, basename(path))) };
   }
 
-  const judge = (content: LockFileContent, name: string, logger: Logger) =>
-    judgeLockFile(content, { name, junkGraceMs, logger });
+  const judge = (content: LockFileContent, name: string, logger: Logger) => judgeLockFile(content, { name, junkGraceMs, logger });
 
   function grant(path: string, record: HolderRecord, identity: FileIdentity, mutex: KernelMutex | null): TryAcquireResult {
     return { acquired: true, handle: new FileLockHandle(path, record.instanceId, identity, mutex, checkInterval) };
@@ -173,8 +172,11 @@ export function fileBackend(options: FileBackendOptions = {}): LockBackend & { r
       let releaseGuard: () => Promise<void>;
       try {
         releaseGuard = await lockfile.lock(path, {
-          lockfilePath: `${path}.takeover`, realpath: false, retries: 0,
-          stale: fileBackendDefaults.guardStaleMs, update: fileBackendDefaults.guardStaleMs / 4,
+          lockfilePath: `${path}.takeover`,
+          realpath: false,
+          retries: 0,
+          stale: fileBackendDefaults.guardStaleMs,
+          update: fileBackendDefaults.guardStaleMs / 4,
           onCompromised: () => undefined, // held for milliseconds, and the file is re-checked under it
         });
       } catch {
@@ -182,7 +184,8 @@ export function fileBackend(options: FileBackendOptions = {}): LockBackend & { r
       }
       try {
         const now = readLockFile(path);
-        const unchanged = now.kind === seen.kind && (now.kind !== 'file' || (seen.kind === 'file' && now.ino === seen.ino && now.text === seen.text));
+        const unchanged =
+          now.kind === seen.kind && (now.kind !== 'file' || (seen.kind === 'file' && now.ino === seen.ino && now.text === seen.text));
         if (!unchanged) return { acquired: false, holder: undefined, location: path };
         logTakeover(request.logger, path, verdict);
         renameIntoPlace(temp, path);

@@ -17,8 +17,16 @@ export const heldInThisProcess = new Set<string>();
 /** A bare PID written by hand, shaped as a record so errors and inspection can name it. */
 function recordFromPid(pid: number, name: string): HolderRecord {
   return {
-    name, pid, hostname: 'unknown', instanceId: '', startedAt: 'unknown time', port: null,
-    nodeVersion: 'unknown', processStart: null, bootId: null, metadata: {},
+    name,
+    pid,
+    hostname: 'unknown',
+    instanceId: '',
+    startedAt: 'unknown time',
+    port: null,
+    nodeVersion: 'unknown',
+    processStart: null,
+    bootId: null,
+    metadata: {},
   };
 }
 
@@ -26,7 +34,10 @@ function recordFromPid(pid: number, name: string): HolderRecord {
  * Decides whether the content at the lock path belongs to a live holder. Never throws on bad content:
  * junk and hand-written files are judged, not parsed strictly.
  */
-export async function judgeLockFile(content: LockFileContent, options: { name: string; junkGraceMs: number; logger: Logger }): Promise<Verdict> {
+export async function judgeLockFile(
+  content: LockFileContent,
+  options: { name: string; junkGraceMs: number; logger: Logger },
+): Promise<Verdict> {
   if (content.kind === 'missing') return { action: 'free' };
   if (content.kind === 'symlink') return { action: 'takeover', reason: 'the lock path is a symlink (never followed; it is replaced)' };
 
@@ -43,7 +54,11 @@ export async function judgeLockFile(content: LockFileContent, options: { name: s
   if (holder.pid === process.pid) {
     if (heldInThisProcess.has(holder.instanceId)) return { action: 'busy', holder };
     // Containers restart with the same low PID: a record naming us that we don't hold is from an earlier life.
-    return { action: 'takeover', reason: 'the recorded PID is this process, which does not hold the lock (left by an earlier run)', holder };
+    return {
+      action: 'takeover',
+      reason: 'the recorded PID is this process, which does not hold the lock (left by an earlier run)',
+      holder,
+    };
   }
   const liveness = await holderLiveness(holder);
   if (liveness === 'alive') return { action: 'busy', holder };

@@ -21,7 +21,15 @@ export function recordFromApplicationName(text: unknown, name: string): HolderRe
   if (!match) return undefined;
   const [, pid, port, startedAt, hostname] = match as unknown as [string, string, string, string, string];
   return {
-    name, pid: Number(pid), hostname: hostname || 'unknown', instanceId: '', startedAt,
-    port: port === '-' ? null : Number(port), nodeVersion: 'unknown', processStart: null, bootId: null, metadata: {},
+    name,
+    pid: Number(pid),
+    hostname: hostname || 'unknown',
+    instanceId: '',
+    startedAt,
+    port: port === '-' ? null : Number(port),
+    nodeVersion: 'unknown',
+    processStart: null,
+    bootId: null,
+    metadata: {},
   };
 }

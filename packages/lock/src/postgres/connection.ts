@@ -20,7 +20,9 @@ export interface LockConnection {
 }
 
 /** `postgres://user@host:port/db` of a client or pool settings, without a password. */
-export function describeServer(settings: { host?: string; port?: number; database?: string; user?: string; connectionString?: string } | undefined): string {
+export function describeServer(
+  settings: { host?: string; port?: number; database?: string; user?: string; connectionString?: string } | undefined,
+): string {
   if (!settings) return 'postgres';
   if (settings.connectionString) {
     try {
@@ -61,11 +63,12 @@ const swallow = (): void => undefined;
  */
 export async function openConnection(options: ResolvedPostgresOptions, lockName: string, server: string): Promise<LockConnection> {
   const { source, connectTimeout, queryTimeout, keepAliveDelay } = options;
-  const unavailable = (cause: unknown) => new LockBackendUnavailableError(
-    `Could not connect to PostgreSQL at ${server} for lock "${lockName}": ${(cause as Error)?.message ?? String(cause)}. ` +
-      'Check that the server is running and reachable, and the user, password and database.',
-    { cause },
-  );
+  const unavailable = (cause: unknown) =>
+    new LockBackendUnavailableError(
+      `Could not connect to PostgreSQL at ${server} for lock "${lockName}": ${(cause as Error)?.message ?? String(cause)}. ` +
+        'Check that the server is running and reachable, and the user, password and database.',
+      { cause },
+    );
   const timedOut = () => new Error(`no connection within ${connectTimeout} ms (connectTimeout)`);
 
   let client: PgClientLike;
@@ -75,7 +78,10 @@ export async function openConnection(options: ResolvedPostgresOptions, lockName:
     try {
       client = await withTimeout(pending, connectTimeout, timedOut);
     } catch (error) {
-      pending.then((late) => late.release(), () => undefined); // a client that arrives late goes back unused
+      pending.then(
+        (late) => late.release(),
+        () => undefined,
+      ); // a client that arrives late goes back unused
       throw unavailable(error);
     }
     origin = 'pool';
@@ -90,7 +96,9 @@ export async function openConnection(options: ResolvedPostgresOptions, lockName:
       // Imported here, on first use: the other two sources, and apps that never use PostgreSQL, need no `pg`.
       Client = (await import('pg')).default.Client;
     } catch (error) {
-      throw new LockBackendUnavailableError('postgresBackend({ connectionString }) needs the `pg` package: npm install pg', { cause: error });
+      throw new LockBackendUnavailableError('postgresBackend({ connectionString }) needs the `pg` package: npm install pg', {
+        cause: error,
+      });
     }
     const own = new Client({
       connectionString: source.connectionString,

@@ -93,13 +93,17 @@ export function resolvePostgresOptions(options: PostgresBackendOptions): Resolve
   if (sources.length !== 1) {
     problems.push(`pass exactly one of pool, client or connectionString (got ${sources.length === 0 ? 'none' : sources.join(' and ')})`);
   }
-  if (defined.pool !== undefined && typeof (defined.pool as PgPoolLike)?.connect !== 'function') problems.push('pool must be a pg Pool (with .connect())');
-  if (defined.client !== undefined && typeof (defined.client as PgClientLike)?.query !== 'function') problems.push('client must be a connected pg Client (with .query())');
+  if (defined.pool !== undefined && typeof (defined.pool as PgPoolLike)?.connect !== 'function')
+    problems.push('pool must be a pg Pool (with .connect())');
+  if (defined.client !== undefined && typeof (defined.client as PgClientLike)?.query !== 'function')
+    problems.push('client must be a connected pg Client (with .query())');
   if (defined.connectionString !== undefined && (typeof defined.connectionString !== 'string' || defined.connectionString === '')) {
     problems.push('connectionString must be a non-empty string such as postgres://user@host:5432/db');
   }
   if (typeof merged.table !== 'string' || !TABLE_NAME.test(merged.table)) {
-    problems.push(`table must be a SQL identifier, optionally schema-qualified, such as pm_instance_locks or ops.locks (got ${JSON.stringify(merged.table)})`);
+    problems.push(
+      `table must be a SQL identifier, optionally schema-qualified, such as pm_instance_locks or ops.locks (got ${JSON.stringify(merged.table)})`,
+    );
   }
   if (merged.recordIn !== 'table' && merged.recordIn !== 'application_name') {
     problems.push(`recordIn must be 'table' or 'application_name' (got ${JSON.stringify(merged.recordIn)})`);
@@ -107,13 +111,25 @@ export function resolvePostgresOptions(options: PostgresBackendOptions): Resolve
   if (typeof merged.createTable !== 'boolean') problems.push('createTable must be a boolean');
   for (const field of ['connectTimeout', 'queryTimeout', 'checkInterval', 'keepAliveDelay'] as const) {
     if (!positiveInt(merged[field], field === 'keepAliveDelay' ? 1000 : 1)) {
-      problems.push(`${field} must be an integer number of milliseconds >= ${field === 'keepAliveDelay' ? 1000 : 1} (got ${JSON.stringify(merged[field])})`);
+      problems.push(
+        `${field} must be an integer number of milliseconds >= ${field === 'keepAliveDelay' ? 1000 : 1} (got ${JSON.stringify(merged[field])})`,
+      );
     }
   }
   if (problems.length > 0) throw new InvalidLockOptionsError(problems);
-  const source = defined.pool ? { pool: defined.pool } : defined.client ? { client: defined.client } : { connectionString: defined.connectionString! };
+  const source = defined.pool
+    ? { pool: defined.pool }
+    : defined.client
+      ? { client: defined.client }
+      : { connectionString: defined.connectionString! };
   return {
-    table: merged.table, recordIn: merged.recordIn, createTable: merged.createTable, connectTimeout: merged.connectTimeout,
-    queryTimeout: merged.queryTimeout, checkInterval: merged.checkInterval, keepAliveDelay: merged.keepAliveDelay, source,
+    table: merged.table,
+    recordIn: merged.recordIn,
+    createTable: merged.createTable,
+    connectTimeout: merged.connectTimeout,
+    queryTimeout: merged.queryTimeout,
+    checkInterval: merged.checkInterval,
+    keepAliveDelay: merged.keepAliveDelay,
+    source,
   };
 }

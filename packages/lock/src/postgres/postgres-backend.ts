@@ -34,7 +34,10 @@ function parseRow(row: unknown): { record: HolderRecord | undefined; backendPid:
   if (typeof row !== 'object' || row === null) return { record: undefined, backendPid: undefined };
   const { holder, backend_pid: backendPid } = row as { holder?: unknown; backend_pid?: unknown };
   const parsed = parseLockFile(JSON.stringify(holder ?? null));
-  return { record: parsed.kind === 'record' ? parsed.record : undefined, backendPid: typeof backendPid === 'number' ? backendPid : undefined };
+  return {
+    record: parsed.kind === 'record' ? parsed.record : undefined,
+    backendPid: typeof backendPid === 'number' ? backendPid : undefined,
+  };
 }
 
 /** The busy holder's record from an acquire or inspect row, in either storage. */
@@ -64,7 +67,9 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
   const sql = statements(table, recordIn);
   const readRecord = readRecordSql(table);
   const userClient = 'client' in source ? source.client : undefined;
-  const server = describeServer('pool' in source ? source.pool.options : 'client' in source ? source.client : { connectionString: source.connectionString });
+  const server = describeServer(
+    'pool' in source ? source.pool.options : 'client' in source ? source.client : { connectionString: source.connectionString },
+  );
   const probes = new WeakMap<BackendRequest, Probe>();
   let tableReady = false;
 
@@ -79,13 +84,14 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
 
   const failure = (name: string, what: string, cause: unknown) => {
     const code = sqlState(cause);
-    const hint = code === SqlState.invalidStatementName || code === SqlState.duplicatePreparedStatement
-      ? ' Statements of one connection ran on different server sessions: a transaction-mode pooler (PgBouncer pool_mode = transaction) is in between. Connect the lock to PostgreSQL directly, or through a session-mode pool.'
-      : code === SqlState.insufficientPrivilege
-      ? ` Grant this role the right to create and write the table "${table}", or create it once yourself (see docs/backends.md) and pass createTable: false.`
-      : code === SqlState.undefinedTable
-        ? ` The table "${table}" does not exist: create it (see docs/backends.md) or leave createTable on.`
-        : ' Check that PostgreSQL is running and reachable.';
+    const hint =
+      code === SqlState.invalidStatementName || code === SqlState.duplicatePreparedStatement
+        ? ' Statements of one connection ran on different server sessions: a transaction-mode pooler (PgBouncer pool_mode = transaction) is in between. Connect the lock to PostgreSQL directly, or through a session-mode pool.'
+        : code === SqlState.insufficientPrivilege
+          ? ` Grant this role the right to create and write the table "${table}", or create it once yourself (see docs/backends.md) and pass createTable: false.`
+          : code === SqlState.undefinedTable
+            ? ` The table "${table}" does not exist: create it (see docs/backends.md) or leave createTable on.`
+            : ' Check that PostgreSQL is running and reachable.';
     return new LockBackendUnavailableError(
       `PostgreSQL could not ${what} for lock "${name}" (${server}): ${(cause as Error)?.message ?? String(cause)}.${hint}`,
       { cause },
@@ -177,9 +183,13 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
         heldOnUserClients.set(userClient, held);
       }
       const handle = new PostgresSessionHandle({
-        connection, key, sql, checkInterval,
+        connection,
+        key,
+        sql,
+        checkInterval,
         releaseValues: [key.key, request.name, request.record.instanceId, row.previous ?? ''],
-        location, logger: request.logger,
+        location,
+        logger: request.logger,
         onEnd: () => {
           if (userClient) heldOnUserClients.get(userClient)?.delete(key.key);
         },
@@ -202,17 +212,20 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
     const { client } = probe.connection;
     // lock_timeout ends the wait on the server; the extra timeout covers a server that stopped answering.
     const waiting = withTimeout(client.query(blockingLockSql(key.key, ms)), ms + resolved.queryTimeout, () => new Error('no answer'))
-      .then(() => {
-        probe.holds = true;
-      }, async (error: unknown) => {
-        if (sqlState(error) === SqlState.lockNotAvailable) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          return;
-        }
-        // Not a timeout: the connection is in doubt. The next attempt opens a fresh one, and reports.
-        probe.disposed = true;
-        probe.connection.close(true);
-      })
+      .then(
+        () => {
+          probe.holds = true;
+        },
+        async (error: unknown) => {
+          if (sqlState(error) === SqlState.lockNotAvailable) {
+            await client.query('ROLLBACK').catch(() => undefined);
+            return;
+          }
+          // Not a timeout: the connection is in doubt. The next attempt opens a fresh one, and reports.
+          probe.disposed = true;
+          probe.connection.close(true);
+        },
+      )
       .then(async () => {
         probe.waiting = undefined;
         if (probe.disposed && probe.holds) await unlockUserProbe(probe, key);

@@ -25,7 +25,11 @@ export function lockKeyOf(name: string): LockKey {
 }
 
 /** `"schema"."table"`, from a name already validated as identifiers. */
-export const quoteTable = (table: string): string => table.split('.').map((part) => `"${part}"`).join('.');
+export const quoteTable = (table: string): string =>
+  table
+    .split('.')
+    .map((part) => `"${part}"`)
+    .join('.');
 
 /**
  * A statement prepared once per connection and then only bound and executed: the acquire statement
@@ -70,8 +74,9 @@ export function statements(table: string, recordIn: 'table' | 'application_name'
   const t = quoteTable(table);
   const attemptCte = (attempt: string) =>
     `WITH attempt AS MATERIALIZED (SELECT CASE WHEN pg_backend_pid() = $6::int THEN ${attempt} END AS locked, current_setting('application_name') AS previous)`;
-  const acquire = recordIn === 'table'
-    ? (attempt: string) => `${attemptCte(attempt)},
+  const acquire =
+    recordIn === 'table'
+      ? (attempt: string) => `${attemptCte(attempt)},
 written AS (
   INSERT INTO ${t} (name, lock_key, backend_pid, holder, acquired_at)
   SELECT $4, $3::bigint, pg_backend_pid(), $5::jsonb, now() FROM attempt WHERE locked
@@ -83,8 +88,8 @@ SELECT a.locked, a.previous, pg_backend_pid() AS pid, (SELECT count(*) FROM writ
   CASE WHEN NOT a.locked THEN ${holderPid} END AS holder_pid,
   CASE WHEN NOT a.locked THEN (SELECT row_to_json(r) FROM ${t} r WHERE r.name = $4) END AS row
 FROM attempt a`
-    // application_name is session state: setting it writes nothing, so this costs what a bare lock costs.
-    : (attempt: string) => `${attemptCte(attempt)}
+      : // application_name is session state: setting it writes nothing, so this costs what a bare lock costs.
+        (attempt: string) => `${attemptCte(attempt)}
 SELECT a.locked, a.previous, pg_backend_pid() AS pid, $4::text AS name,
   CASE WHEN a.locked THEN set_config('application_name', $5::text, false) END AS written,
   CASE WHEN NOT a.locked THEN ${holderPid} END AS holder_pid,
@@ -101,24 +106,29 @@ FROM attempt a`;
     acquire: prepared(acquire('pg_try_advisory_lock($3::bigint)')),
     record: prepared(acquire('$3::bigint IS NOT NULL')),
     // The record goes in the same statement as the lock, so nobody reads a record of a holder that is gone.
-    release: prepared(recordIn === 'table'
-      ? `WITH gone AS (DELETE FROM ${t} WHERE name = $2 AND holder->>'instanceId' = $3)
+    release: prepared(
+      recordIn === 'table'
+        ? `WITH gone AS (DELETE FROM ${t} WHERE name = $2 AND holder->>'instanceId' = $3)
 SELECT pg_advisory_unlock($1::bigint) AS unlocked, $4::text IS NULL AS restored`
-      : `SELECT pg_advisory_unlock($1::bigint) AS unlocked, set_config('application_name', $4::text, false) AS restored,
-  $2::text AS name, $3::text AS instance`),
+        : `SELECT pg_advisory_unlock($1::bigint) AS unlocked, set_config('application_name', $4::text, false) AS restored,
+  $2::text AS name, $3::text AS instance`,
+    ),
     // $1 classid, $2 objid: does this very session still hold the key?
     check: prepared(`SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
   AND classid = $1::oid AND objid = $2::oid AND pid = pg_backend_pid()) AS held, pg_backend_pid() AS pid`),
     // $1 classid, $2 objid, $3 name
-    inspect: prepared(recordIn === 'table'
-      ? `SELECT ${holderPid} AS holder_pid, $3::text AS name`
-      : `SELECT h.pid AS holder_pid, s.application_name AS holder_app, $3::text AS name
-FROM (SELECT ${holderPid} AS pid) h LEFT JOIN pg_stat_activity s ON s.pid = h.pid`),
+    inspect: prepared(
+      recordIn === 'table'
+        ? `SELECT ${holderPid} AS holder_pid, $3::text AS name`
+        : `SELECT h.pid AS holder_pid, s.application_name AS holder_app, $3::text AS name
+FROM (SELECT ${holderPid} AS pid) h LEFT JOIN pg_stat_activity s ON s.pid = h.pid`,
+    ),
   };
 }
 
 /** Reads the record in table mode ($1 name); apart from inspect, since the table may not exist yet. */
-export const readRecordSql = (table: string): Prepared => prepared(`SELECT row_to_json(r) AS row FROM ${quoteTable(table)} r WHERE r.name = $1`);
+export const readRecordSql = (table: string): Prepared =>
+  prepared(`SELECT row_to_json(r) AS row FROM ${quoteTable(table)} r WHERE r.name = $1`);
 
 /**
  * Waits up to `ms` in the server's queue for the key, so a waiter is woken the instant the holder's

@@ -78,7 +78,10 @@ export class RedisLeaseHandle implements BackendHandle {
       await this.runScript(leaseScripts.release, [this.input.token], this.input.commandTimeout);
     } catch (error) {
       // The lease ends by itself within ttl; failing the caller's shutdown for it would help no one.
-      this.input.logger.warn({ location: this.location, err: String(error) }, 'could not delete the Redis lease; it expires within its ttl');
+      this.input.logger.warn(
+        { location: this.location, err: String(error) },
+        'could not delete the Redis lease; it expires within its ttl',
+      );
     }
   }
 
@@ -97,9 +100,12 @@ export class RedisLeaseHandle implements BackendHandle {
     clearTimeout(this.expiryTimer);
     // Timers count from the event loop's cached clock, which lags performance.now() after a busy
     // callback, so this can fire before the lease's end: then it checks again, until the end has passed.
-    this.expiryTimer = setTimeout(() => {
-      if (this.remaining() > 0) this.scheduleExpiryCheck();
-    }, Math.max(0, this.leaseEnd - performance.now()) + 1);
+    this.expiryTimer = setTimeout(
+      () => {
+        if (this.remaining() > 0) this.scheduleExpiryCheck();
+      },
+      Math.max(0, this.leaseEnd - performance.now()) + 1,
+    );
     this.expiryTimer.unref();
   }
 
@@ -109,33 +115,44 @@ export class RedisLeaseHandle implements BackendHandle {
     const started = performance.now();
     const { ttl, commandTimeout, token } = this.input;
     try {
-      const reply = await this.runScript(leaseScripts.renew, [token, String(ttl)], Math.min(commandTimeout, Math.max(1, this.leaseEnd - started)));
+      const reply = await this.runScript(
+        leaseScripts.renew,
+        [token, String(ttl)],
+        Math.min(commandTimeout, Math.max(1, this.leaseEnd - started)),
+      );
       if (this.state !== 'held') return;
       if (Number(reply) === 1) {
         this.leaseEnd = Math.max(this.leaseEnd, started + ttl);
         this.scheduleExpiryCheck();
         this.scheduleRenewal(ttl / 3);
       } else {
-        this.lose(new LockCompromisedError(
-          `The Redis lease ${this.location} is no longer held by this process: it expired or was deleted or taken over (fencing token ${this.fencingToken}). ` +
-            'Stop work that needs the lock; writes guarded by the fencing token will be refused.',
-        ));
+        this.lose(
+          new LockCompromisedError(
+            `The Redis lease ${this.location} is no longer held by this process: it expired or was deleted or taken over (fencing token ${this.fencingToken}). ` +
+              'Stop work that needs the lock; writes guarded by the fencing token will be refused.',
+          ),
+        );
       }
     } catch (error) {
       if (this.state !== 'held') return;
       // Connection trouble: keep trying while the lease lasts. The expiry check declares the loss at its end.
       const left = this.leaseEnd - performance.now();
-      this.input.logger.debug({ location: this.location, err: String(error), leftMs: Math.round(left) }, 'Redis lease renewal failed; retrying');
+      this.input.logger.debug(
+        { location: this.location, err: String(error), leftMs: Math.round(left) },
+        'Redis lease renewal failed; retrying',
+      );
       this.scheduleRenewal(Math.max(MIN_RETRY_MS, Math.min(ttl / 3, left / 3)));
     }
   }
 
   private expire(): void {
     const late = Math.round(performance.now() - this.leaseEnd);
-    this.lose(new LockCompromisedError(
-      `The Redis lease ${this.location} ran out ${late} ms ago without a successful renewal (Redis unreachable, or this process was paused). ` +
-        'Another process may hold the lock now; stop work that needs it.',
-    ));
+    this.lose(
+      new LockCompromisedError(
+        `The Redis lease ${this.location} ran out ${late} ms ago without a successful renewal (Redis unreachable, or this process was paused). ` +
+          'Another process may hold the lock now; stop work that needs it.',
+      ),
+    );
   }
 
   private lose(error: LockCompromisedError): void {

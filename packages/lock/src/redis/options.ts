@@ -56,7 +56,8 @@ export function resolveRedisOptions(options: RedisBackendOptions): ResolvedRedis
   if (!isRedisClient(options?.client)) {
     problems.push('client must be a connected ioredis client (with .call) or node-redis client (with .sendCommand)');
   }
-  if (!positiveInt(resolved.ttl, 100)) problems.push(`ttl must be an integer number of milliseconds >= 100 (got ${JSON.stringify(resolved.ttl)})`);
+  if (!positiveInt(resolved.ttl, 100))
+    problems.push(`ttl must be an integer number of milliseconds >= 100 (got ${JSON.stringify(resolved.ttl)})`);
   if (typeof resolved.keyPrefix !== 'string') problems.push(`keyPrefix must be a string (got ${JSON.stringify(resolved.keyPrefix)})`);
   if (!positiveInt(resolved.commandTimeout, 1)) {
     problems.push(`commandTimeout must be an integer number of milliseconds >= 1 (got ${JSON.stringify(resolved.commandTimeout)})`);

@@ -66,9 +66,11 @@ export function redisBackend(options: RedisBackendOptions): RedisLockBackend {
     );
 
   function timed<T>(promise: Promise<T>, name: string, what: string): Promise<T> {
-    return withTimeout(promise, commandTimeout, () => new Error(`no reply within ${commandTimeout} ms (commandTimeout)`)).catch((error: unknown) => {
-      throw unavailable(name, what, error);
-    });
+    return withTimeout(promise, commandTimeout, () => new Error(`no reply within ${commandTimeout} ms (commandTimeout)`)).catch(
+      (error: unknown) => {
+        throw unavailable(name, what, error);
+      },
+    );
   }
 
   async function tryAcquire(request: BackendRequest): Promise<TryAcquireResult> {
@@ -87,22 +89,37 @@ export function redisBackend(options: RedisBackendOptions): RedisLockBackend {
     } catch (error) {
       // The request may still reach Redis later (clients queue commands while reconnecting): if it
       // sets our lease then, delete it rather than block everyone until its ttl.
-      pending.then((late) => {
-        if (Array.isArray(late) && Number(late[0]) === 1) void leaseScripts.release.run(send, [key], [token]).catch(() => undefined);
-      }, () => undefined);
+      pending.then(
+        (late) => {
+          if (Array.isArray(late) && Number(late[0]) === 1) void leaseScripts.release.run(send, [key], [token]).catch(() => undefined);
+        },
+        () => undefined,
+      );
       throw error;
     }
-    if (!Array.isArray(reply)) throw unavailable(request.name, 'answer the lease request as expected', new Error(`unexpected reply ${JSON.stringify(reply)}`));
+    if (!Array.isArray(reply))
+      throw unavailable(request.name, 'answer the lease request as expected', new Error(`unexpected reply ${JSON.stringify(reply)}`));
     if (Number(reply[0]) === 1) {
       if (performance.now() - requestedAt >= ttl) {
         void leaseScripts.release.run(send, [key], [token]).catch(() => undefined);
-        throw unavailable(request.name, 'answer the lease request within the lease ttl', new Error(`the reply took longer than ttl (${ttl} ms)`));
+        throw unavailable(
+          request.name,
+          'answer the lease request within the lease ttl',
+          new Error(`the reply took longer than ttl (${ttl} ms)`),
+        );
       }
       tokens.delete(request);
       const instanceId = request.record.instanceId;
       const handle = new RedisLeaseHandle({
-        send, key, token, ttl, commandTimeout, requestedAt, fencingToken: Number(reply[1]),
-        location: locationOf(request.name), logger: request.logger,
+        send,
+        key,
+        token,
+        ttl,
+        commandTimeout,
+        requestedAt,
+        fencingToken: Number(reply[1]),
+        location: locationOf(request.name),
+        logger: request.logger,
         onEnd: () => leases.delete(instanceId),
       });
       leases.set(instanceId, handle);

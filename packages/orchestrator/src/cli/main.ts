@@ -12,8 +12,14 @@ const verbs: Record<string, { options: Options; load: () => Promise<(ctx: Comman
   restart: { options: {}, load: async () => (await import('./commands/daemon-verbs.js')).restartCommand },
   status: { options: { json: { type: 'boolean' } }, load: async () => (await import('./commands/status.js')).statusCommand },
   dashboard: { options: {}, load: async () => (await import('./commands/daemon-verbs.js')).dashboardCommand },
-  logs: { options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } }, load: async () => (await import('./commands/logs.js')).logsCommand },
-  wait: { options: { timeout: { type: 'string', short: 't' }, interval: { type: 'string', short: 'i' } }, load: async () => (await import('./commands/wait.js')).waitCommand },
+  logs: {
+    options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } },
+    load: async () => (await import('./commands/logs.js')).logsCommand,
+  },
+  wait: {
+    options: { timeout: { type: 'string', short: 't' }, interval: { type: 'string', short: 'i' } },
+    load: async () => (await import('./commands/wait.js')).waitCommand,
+  },
   'free-port': { options: { kill: { type: 'boolean' } }, load: async () => (await import('./commands/free-port.js')).freePortCommand },
   init: { options: { force: { type: 'boolean' } }, load: async () => (await import('./commands/init.js')).initCommand },
 };
@@ -62,7 +68,13 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   }
   try {
     const command = await spec.load();
-    return await command({ positionals: parsed.positionals, values: parsed.values as CommandContext["values"], stdout, stderr, cliScript: options.cliScript ?? process.argv[1]! });
+    return await command({
+      positionals: parsed.positionals,
+      values: parsed.values as CommandContext['values'],
+      stdout,
+      stderr,
+      cliScript: options.cliScript ?? process.argv[1]!,
+    });
   } catch (error) {
     if (error instanceof PmOrchestratorError || (error as { code?: string }).code?.startsWith('PM_')) {
       stderr.write(`${(error as Error).message}\n`);

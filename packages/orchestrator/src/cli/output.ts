@@ -30,10 +30,24 @@ export function humanUptime(seconds: number): string {
 /** Renders rows as left-aligned columns. */
 export function columns(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
-const statusColor: Record<string, Color> = { running: 'green', starting: 'yellow', stopping: 'yellow', backoff: 'yellow', errored: 'red', stopped: 'gray' };
+const statusColor: Record<string, Color> = {
+  running: 'green',
+  starting: 'yellow',
+  stopping: 'yellow',
+  backoff: 'yellow',
+  errored: 'red',
+  stopped: 'gray',
+};
 
 /** The status table `pm start` and `pm status` print. */
 export function statusTable(apps: AppStatusInfo[], color: boolean): string {
@@ -41,11 +55,20 @@ export function statusTable(apps: AppStatusInfo[], color: boolean): string {
   const rows = [['name', 'status', 'pid', 'restarts', 'uptime', 'cpu', 'memory', 'port']];
   for (const a of apps) {
     rows.push([
-      a.name, a.status, a.pid === null ? '-' : String(a.pid), String(a.restarts), a.pid === null ? '-' : humanUptime(a.uptime),
-      a.cpu === null ? '-' : `${a.cpu}%`, a.memory === null ? '-' : `${(a.memory / 1048576).toFixed(1)} MB`, a.port === null ? '-' : String(a.port),
+      a.name,
+      a.status,
+      a.pid === null ? '-' : String(a.pid),
+      String(a.restarts),
+      a.pid === null ? '-' : humanUptime(a.uptime),
+      a.cpu === null ? '-' : `${a.cpu}%`,
+      a.memory === null ? '-' : `${(a.memory / 1048576).toFixed(1)} MB`,
+      a.port === null ? '-' : String(a.port),
     ]);
   }
   const text = columns(rows).split('\n');
   if (!color) return text.join('\n');
-  return [paint(text[0]!, 'bold', true), ...text.slice(1).map((line, i) => line.replace(apps[i]!.status, paint(apps[i]!.status, statusColor[apps[i]!.status] ?? 'gray', true)))].join('\n');
+  return [
+    paint(text[0]!, 'bold', true),
+    ...text.slice(1).map((line, i) => line.replace(apps[i]!.status, paint(apps[i]!.status, statusColor[apps[i]!.status] ?? 'gray', true))),
+  ].join('\n');
 }

@@ -3,8 +3,14 @@ import { join } from 'node:path';
 
 /** File names looked for, in this order, when no file is given. */
 export const configFileNames = [
-  'pm.config.ts', 'pm.config.mts', 'pm.config.mjs', 'pm.config.js', 'pm.config.cjs', 'pm.config.json',
-  'ecosystem.config.js', 'ecosystem.config.cjs',
+  'pm.config.ts',
+  'pm.config.mts',
+  'pm.config.mjs',
+  'pm.config.js',
+  'pm.config.cjs',
+  'pm.config.json',
+  'ecosystem.config.js',
+  'ecosystem.config.cjs',
 ] as const;
 
 /** Finds the config file in `dir`, or null. */

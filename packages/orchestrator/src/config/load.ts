@@ -5,7 +5,6 @@ import { configFileNames, findConfigFile } from './find.js';
 import { fromPm2Ecosystem } from './pm2.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
 
-
 export { configFileNames, findConfigFile };
 
 /** Options of {@link loadConfig}. */
@@ -22,7 +21,6 @@ export interface LoadedConfig {
   file: string;
   warnings: string[];
 }
-
 
 /**
  * Loads `pm.config.{ts,mjs,js,json}` (TypeScript through jiti) or a PM2 `ecosystem.config.js`,

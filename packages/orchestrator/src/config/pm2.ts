@@ -2,8 +2,19 @@ import type { AppConfig, PmConfig } from './types.js';
 
 /** PM2 ecosystem fields that map onto pm config keys. */
 export const pm2MappedFields = [
-  'name', 'script', 'args', 'cwd', 'env', 'interpreter', 'autorestart', 'max_restarts', 'min_uptime',
-  'restart_delay', 'exp_backoff_restart_delay', 'kill_timeout', 'max_memory_restart',
+  'name',
+  'script',
+  'args',
+  'cwd',
+  'env',
+  'interpreter',
+  'autorestart',
+  'max_restarts',
+  'min_uptime',
+  'restart_delay',
+  'exp_backoff_restart_delay',
+  'kill_timeout',
+  'max_memory_restart',
 ] as const;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -56,7 +67,9 @@ export function fromPm2Ecosystem(ecosystem: unknown): Pm2Conversion {
     if (args !== undefined) app.args = args;
     if (raw.cwd !== undefined) app.cwd = raw.cwd;
     if (raw.env !== undefined) {
-      app.env = isObject(raw.env) ? Object.fromEntries(Object.entries(raw.env).map(([k, v]) => [k, typeof v === 'number' || typeof v === 'boolean' ? String(v) : v])) : raw.env;
+      app.env = isObject(raw.env)
+        ? Object.fromEntries(Object.entries(raw.env).map(([k, v]) => [k, typeof v === 'number' || typeof v === 'boolean' ? String(v) : v]))
+        : raw.env;
     }
     const restart: Record<string, unknown> = {};
     if (raw.autorestart !== undefined) restart.policy = raw.autorestart === false ? 'never' : 'always';
@@ -72,7 +85,8 @@ export function fromPm2Ecosystem(ecosystem: unknown): Pm2Conversion {
     if (raw.kill_timeout !== undefined) app.stop = { timeout: duration(raw.kill_timeout) };
     if (raw.max_memory_restart !== undefined) app.maxMemory = raw.max_memory_restart;
     for (const key of Object.keys(raw)) {
-      if (!(pm2MappedFields as readonly string[]).includes(key)) warnings.push(`PM2 field "${key}" of app ${label} is ignored: pm has no equivalent`);
+      if (!(pm2MappedFields as readonly string[]).includes(key))
+        warnings.push(`PM2 field "${key}" of app ${label} is ignored: pm has no equivalent`);
     }
     return app as unknown as AppConfig;
   });

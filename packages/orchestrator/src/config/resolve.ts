@@ -27,7 +27,13 @@ export interface ResolvedApp {
   port: number | 'auto' | null;
   ready: ResolvedReady;
   dependsOn: string[];
-  restart: { policy: 'on-failure' | 'always' | 'never'; maxRestarts: number; window: number; minUptime: number; backoff: { initial: number; max: number } };
+  restart: {
+    policy: 'on-failure' | 'always' | 'never';
+    maxRestarts: number;
+    window: number;
+    minUptime: number;
+    backoff: { initial: number; max: number };
+  };
   stop: { signal: NodeJS.Signals; timeout: number };
   health: { http: string | null; tcp: string | number | null; interval: number; failures: number; timeout: number } | null;
   logs: { maxSize: number; keep: number };

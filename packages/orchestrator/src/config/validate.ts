@@ -46,7 +46,11 @@ class Checker {
   ms(path: string, value: unknown, min: number): void {
     if (value === undefined) return;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_TIMER_MS) {
-      this.add(path, `a whole number of milliseconds from ${min} to ${MAX_TIMER_MS} (about 24.8 days, the longest a timer can wait)`, value);
+      this.add(
+        path,
+        `a whole number of milliseconds from ${min} to ${MAX_TIMER_MS} (about 24.8 days, the longest a timer can wait)`,
+        value,
+      );
     }
   }
 
@@ -123,20 +127,23 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
   if (typeof app.name !== 'string' || !NAME.test(app.name)) c.add(`${p}.name`, 'a name made of letters, digits, ".", "_" or "-"', app.name);
   if (app.script === undefined && app.command === undefined) c.add(p, 'one of `script` or `command`');
   if (app.script !== undefined && app.command !== undefined) c.add(p, 'only one of `script` or `command`, not both');
-  if (app.script !== undefined && (typeof app.script !== 'string' || app.script === '')) c.add(`${p}.script`, 'a path to a Node.js script', app.script);
+  if (app.script !== undefined && (typeof app.script !== 'string' || app.script === ''))
+    c.add(`${p}.script`, 'a path to a Node.js script', app.script);
   if (app.command !== undefined) {
     const ok =
       (typeof app.command === 'string' && app.command.trim() !== '') ||
       (Array.isArray(app.command) && app.command.length > 0 && app.command.every((x) => typeof x === 'string' && x !== ''));
     if (!ok) c.add(`${p}.command`, 'a non-empty array of strings (no shell) or a string (run through a shell)', app.command);
   }
-  if (app.args !== undefined && (!Array.isArray(app.args) || !app.args.every((x) => typeof x === 'string'))) c.add(`${p}.args`, 'an array of strings', app.args);
+  if (app.args !== undefined && (!Array.isArray(app.args) || !app.args.every((x) => typeof x === 'string')))
+    c.add(`${p}.args`, 'an array of strings', app.args);
   else if (typeof app.command === 'string' && Array.isArray(app.args) && app.args.length > 0) {
     // A shell command line cannot take separate arguments safely: joined unquoted, `a b` would split
     // and `$x` or `;` would be interpreted. Make the user pick one form instead of guessing.
     c.problems.push({
       path: `${p}.args`,
-      message: 'not allowed with a string `command` (a shell command line; the arguments would be joined unquoted): put the arguments in the command string, or make command an array (run without a shell)',
+      message:
+        'not allowed with a string `command` (a shell command line; the arguments would be joined unquoted): put the arguments in the command string, or make command an array (run without a shell)',
     });
   }
   if (app.cwd !== undefined && (typeof app.cwd !== 'string' || app.cwd === '')) c.add(`${p}.cwd`, 'a folder path', app.cwd);
@@ -156,10 +163,18 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
   }
   if (app.port === undefined) {
     // ${PORT} is the app's own port; without one there is nothing to put in its place.
-    for (const [section, kind] of [['ready', 'http'], ['ready', 'tcp'], ['health', 'http'], ['health', 'tcp']] as const) {
+    for (const [section, kind] of [
+      ['ready', 'http'],
+      ['ready', 'tcp'],
+      ['health', 'http'],
+      ['health', 'tcp'],
+    ] as const) {
       const value = (app[section] as Record<string, unknown> | undefined)?.[kind];
       if (typeof value === 'string' && value.includes('${PORT}')) {
-        c.problems.push({ path: `${p}.${section}.${kind}`, message: "uses ${PORT} but the app has no port: set port (a number, or 'auto' for a free one)" });
+        c.problems.push({
+          path: `${p}.${section}.${kind}`,
+          message: "uses ${PORT} but the app has no port: set port (a number, or 'auto' for a free one)",
+        });
       }
     }
   }
@@ -171,16 +186,19 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
       const kinds = ['http', 'tcp', 'log', 'ipc'].filter((k) => r[k] !== undefined && r[k] !== false);
       // No kind at all is fine: `{ timeout, announce }` tunes the @pm/health announcement (script apps).
       if (kinds.length > 1) c.add(`${p}.ready`, `at most one of http, tcp, log or ipc (got ${kinds.join(', ')})`);
-      if (kinds.length === 1 && r.announce !== undefined) c.add(`${p}.ready.announce`, `no announce with ready.${kinds[0]} (it only applies when no readiness kind is set)`);
+      if (kinds.length === 1 && r.announce !== undefined)
+        c.add(`${p}.ready.announce`, `no announce with ready.${kinds[0]} (it only applies when no readiness kind is set)`);
       c.url(`${p}.ready.http`, r.http);
       c.tcp(`${p}.ready.tcp`, r.tcp);
-      if (r.log !== undefined && !(typeof r.log === 'string' && r.log !== '') && !(r.log instanceof RegExp)) c.add(`${p}.ready.log`, 'a non-empty string or a RegExp', r.log);
+      if (r.log !== undefined && !(typeof r.log === 'string' && r.log !== '') && !(r.log instanceof RegExp))
+        c.add(`${p}.ready.log`, 'a non-empty string or a RegExp', r.log);
       if (r.ipc !== undefined && typeof r.ipc !== 'boolean') c.add(`${p}.ready.ipc`, 'true', r.ipc);
       c.ms(`${p}.ready.timeout`, r.timeout, 1);
       c.ms(`${p}.ready.interval`, r.interval, 10);
       c.ms(`${p}.ready.announce`, r.announce, 0);
       const timeout = typeof r.timeout === 'number' ? r.timeout : configDefaults.app.ready.timeout;
-      if (typeof r.announce === 'number' && r.announce >= timeout) c.add(`${p}.ready.announce`, `less than ready.timeout (${timeout} ms)`, r.announce);
+      if (typeof r.announce === 'number' && r.announce >= timeout)
+        c.add(`${p}.ready.announce`, `less than ready.timeout (${timeout} ms)`, r.announce);
     }
   }
   if (app.restart !== undefined) {
@@ -188,7 +206,8 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
     if (!isObject(r)) c.add(`${p}.restart`, 'an object', r);
     else {
       c.keys(`${p}.restart`, r, configKeys.restart);
-      if (r.policy !== undefined && !['on-failure', 'always', 'never'].includes(r.policy as string)) c.add(`${p}.restart.policy`, "'on-failure', 'always' or 'never'", r.policy);
+      if (r.policy !== undefined && !['on-failure', 'always', 'never'].includes(r.policy as string))
+        c.add(`${p}.restart.policy`, "'on-failure', 'always' or 'never'", r.policy);
       c.int(`${p}.restart.maxRestarts`, r.maxRestarts, 0);
       c.ms(`${p}.restart.window`, r.window, 1);
       c.ms(`${p}.restart.minUptime`, r.minUptime, 0);
@@ -207,7 +226,8 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
     if (!isObject(s)) c.add(`${p}.stop`, '{ signal, timeout }', s);
     else {
       c.keys(`${p}.stop`, s, configKeys.stop);
-      if (s.signal !== undefined && !SIGNALS.has(s.signal as string)) c.add(`${p}.stop.signal`, `one of ${[...SIGNALS].join(', ')}`, s.signal);
+      if (s.signal !== undefined && !SIGNALS.has(s.signal as string))
+        c.add(`${p}.stop.signal`, `one of ${[...SIGNALS].join(', ')}`, s.signal);
       c.ms(`${p}.stop.timeout`, s.timeout, 0);
     }
   }

@@ -21,14 +21,23 @@ export function requestDaemon(socketPath: string, request: DaemonRequest, timeou
     socket.on('data', (chunk: string) => (buffer += chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new DaemonUnreachableError(`No pm daemon answers at ${socketPath} (${error.code ?? error.message}). Start the stack with \`pm start\`.`, { cause: error }));
+      reject(
+        new DaemonUnreachableError(
+          `No pm daemon answers at ${socketPath} (${error.code ?? error.message}). Start the stack with \`pm start\`.`,
+          { cause: error },
+        ),
+      );
     });
     socket.on('end', () => {
       clearTimeout(timer);
       try {
         resolve(JSON.parse(buffer) as DaemonResponse);
       } catch (error) {
-        reject(new DaemonUnreachableError(`The pm daemon at ${socketPath} sent an unreadable answer; see its log (.pm/daemon.log).`, { cause: error }));
+        reject(
+          new DaemonUnreachableError(`The pm daemon at ${socketPath} sent an unreadable answer; see its log (.pm/daemon.log).`, {
+            cause: error,
+          }),
+        );
       }
     });
   });
@@ -64,11 +73,19 @@ export async function supervisorHolder(paths: PmPaths): Promise<{ pid: number; m
 }
 
 /** Starts the project's daemon in the background unless one already answers, and waits until it does. */
-export async function ensureDaemon({ paths, configFile, cliScript, timeout = 15_000, env = process.env }: EnsureDaemonOptions): Promise<void> {
+export async function ensureDaemon({
+  paths,
+  configFile,
+  cliScript,
+  timeout = 15_000,
+  env = process.env,
+}: EnsureDaemonOptions): Promise<void> {
   if (await daemonRunning(paths)) return;
   const holder = await supervisorHolder(paths);
   if (holder?.mode === 'run') {
-    throw new DaemonUnreachableError(`A foreground \`pm run\` (PID ${holder.pid}) supervises this project: use it, or stop it (Ctrl-C in its terminal, or kill -TERM ${holder.pid}) before \`pm start\`.`);
+    throw new DaemonUnreachableError(
+      `A foreground \`pm run\` (PID ${holder.pid}) supervises this project: use it, or stop it (Ctrl-C in its terminal, or kill -TERM ${holder.pid}) before \`pm start\`.`,
+    );
   }
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   // The daemon's stray output (a crash trace) goes to a file: it must outlive this terminal.

@@ -49,7 +49,12 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
 
   let lock;
   try {
-    lock = await acquireInstanceLock({ name: 'pm-daemon', path: paths.lock, metadata: { socket: paths.socket, config: options.configFile }, releaseOnExit: true });
+    lock = await acquireInstanceLock({
+      name: 'pm-daemon',
+      path: paths.lock,
+      metadata: { socket: paths.socket, config: options.configFile },
+      releaseOnExit: true,
+    });
   } catch (error) {
     logger.info({ err: error }, 'another daemon holds the lock; exiting');
     writer.close();
@@ -79,8 +84,10 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
 
   orchestrator.on((event) => {
     if (event.type === 'output') return;
-    if (event.type === 'errored' || event.type === 'start-failed' || event.type === 'restart' || event.type === 'health-failed') logger.warn(logFields(event), `${event.app}: ${event.type}`);
-    if (event.type === 'health-state' && event.state === 'shutting_down') logger.info(logFields(event), `${event.app}: shutting down (reported by @pm/health)`);
+    if (event.type === 'errored' || event.type === 'start-failed' || event.type === 'restart' || event.type === 'health-failed')
+      logger.warn(logFields(event), `${event.app}: ${event.type}`);
+    if (event.type === 'health-state' && event.state === 'shutting_down')
+      logger.info(logFields(event), `${event.app}: shutting down (reported by @pm/health)`);
     if (event.type === 'status' && (event.status === 'stopped' || event.status === 'errored')) checkIdle();
   });
 
@@ -104,7 +111,15 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
       case 'status':
         return { ok: true, status: await orchestrator.status() };
       case 'dashboard':
-        return control ? { ok: true, data: { url: `http://127.0.0.1:${control.port}/#token=${token}`, port: control.port } } : { ok: false, error: { code: 'PM_DASHBOARD_OFF', message: 'The dashboard is off (dashboard: false) or its port was busy; see .pm/daemon.log' } };
+        return control
+          ? { ok: true, data: { url: `http://127.0.0.1:${control.port}/#token=${token}`, port: control.port } }
+          : {
+              ok: false,
+              error: {
+                code: 'PM_DASHBOARD_OFF',
+                message: 'The dashboard is off (dashboard: false) or its port was busy; see .pm/daemon.log',
+              },
+            };
       case 'start':
       case 'stop':
       case 'restart':
@@ -116,7 +131,10 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
           return { ok: false, error: { code: e.code ?? 'PM_ERROR', message: e.message }, status: await orchestrator.status() };
         }
       default:
-        return { ok: false, error: { code: 'PM_BAD_REQUEST', message: `unknown command ${JSON.stringify((request as { cmd?: unknown }).cmd)}` } };
+        return {
+          ok: false,
+          error: { code: 'PM_BAD_REQUEST', message: `unknown command ${JSON.stringify((request as { cmd?: unknown }).cmd)}` },
+        };
     }
   };
 
@@ -146,7 +164,13 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
         .catch((error: unknown): DaemonResponse => {
           // e.g. orchestrator.status() failed: answer the CLI rather than leave it hanging.
           logger.error({ err: error, cmd: request.cmd }, 'could not answer a CLI request');
-          return { ok: false, error: { code: 'PM_ERROR', message: `The daemon could not answer ${JSON.stringify(request.cmd)}: ${(error as Error)?.message ?? String(error)}; see .pm/daemon.log` } };
+          return {
+            ok: false,
+            error: {
+              code: 'PM_ERROR',
+              message: `The daemon could not answer ${JSON.stringify(request.cmd)}: ${(error as Error)?.message ?? String(error)}; see .pm/daemon.log`,
+            },
+          };
         })
         .then((response) => socket.end(`${JSON.stringify(response)}\n`))
         .finally(() => {

@@ -113,18 +113,25 @@ export async function startControlApi({ orchestrator, port, token, onActivity, l
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     // Refuse other Host names: a DNS-rebinding page must not reach us through the browser.
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) return json(res, 403, { error: { code: 'PM_FORBIDDEN', message: 'Use http://127.0.0.1:<port>/' } });
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(host))
+      return json(res, 403, { error: { code: 'PM_FORBIDDEN', message: 'Use http://127.0.0.1:<port>/' } });
     const url = parseRequestUrl(req.url);
     if (!url) return json(res, 400, { error: { code: 'PM_BAD_REQUEST', message: 'Malformed request path' } });
     if (req.method === 'GET' && url.pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'", 'x-frame-options': 'DENY' });
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'",
+        'x-frame-options': 'DENY',
+      });
       res.end(dashboardPage);
       return;
     }
     if (!url.pathname.startsWith('/api/')) return json(res, 404, { error: { code: 'PM_NOT_FOUND', message: 'No such route' } });
     const isEvents = req.method === 'GET' && url.pathname === '/api/events';
     if (!tokenOk(req, url, token, isEvents)) {
-      return json(res, 401, { error: { code: 'PM_UNAUTHORIZED', message: 'Missing or wrong token: run `pm dashboard` for a URL that carries it' } });
+      return json(res, 401, {
+        error: { code: 'PM_UNAUTHORIZED', message: 'Missing or wrong token: run `pm dashboard` for a URL that carries it' },
+      });
     }
     if (req.method === 'GET' && url.pathname === '/api/status') {
       orchestrator
@@ -162,7 +169,10 @@ export async function startControlApi({ orchestrator, port, token, onActivity, l
           await orchestrator[action](names);
         } catch (error) {
           const e = error as { code?: string; message?: string };
-          outcome = { status: e.code === 'PM_APP_NOT_FOUND' ? 404 : 409, error: { code: e.code ?? 'PM_ERROR', message: e.message ?? String(error) } };
+          outcome = {
+            status: e.code === 'PM_APP_NOT_FOUND' ? 404 : 409,
+            error: { code: e.code ?? 'PM_ERROR', message: e.message ?? String(error) },
+          };
         }
         try {
           const status = await orchestrator.status();

@@ -15,7 +15,11 @@ function serialise(value: unknown): unknown {
  * using pino itself: pino would be a third of the daemon's private memory, which the daemon is
  * benchmarked on, and the daemon logs a few lines a minute.
  */
-export function jsonLogger(sink: { write(line: string): unknown }, level: keyof typeof LEVELS = 'info', base: Record<string, unknown> = {}): Logger {
+export function jsonLogger(
+  sink: { write(line: string): unknown },
+  level: keyof typeof LEVELS = 'info',
+  base: Record<string, unknown> = {},
+): Logger {
   const write = (lvl: keyof typeof LEVELS, obj: unknown, msg?: string): void => {
     if (LEVELS[lvl] < LEVELS[level]) return;
     const fields = typeof obj === 'string' ? { msg: obj } : { ...(obj as Record<string, unknown>), msg };

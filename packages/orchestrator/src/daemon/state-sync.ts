@@ -9,7 +9,12 @@ import type { StateStore } from './state-store.js';
  * running: apps still configured are adopted, any other recorded process that is still the one recorded
  * is ended, so nothing runs unsupervised. Returns the names adopted.
  */
-export async function recoverPrevious(orchestrator: Orchestrator, store: StateStore, configured: ReadonlySet<string>, logger: Logger): Promise<string[]> {
+export async function recoverPrevious(
+  orchestrator: Orchestrator,
+  store: StateStore,
+  configured: ReadonlySet<string>,
+  logger: Logger,
+): Promise<string[]> {
   const loaded = store.load();
   if (loaded.problem) logger.error({ err: loaded.problem }, loaded.problem.message);
   const previous = loaded.state?.apps ?? [];

@@ -198,7 +198,15 @@ export class AppSupervisor {
 
   /** What the daemon persists about this app. */
   record(): AppRecord {
-    return { name: this.app.name, status: this.status, pid: this.pid, startToken: this.token, port: this.port, restarts: this.restarts, startedAt: this.startedAt };
+    return {
+      name: this.app.name,
+      status: this.status,
+      pid: this.pid,
+      startToken: this.token,
+      port: this.port,
+      restarts: this.restarts,
+      startedAt: this.startedAt,
+    };
   }
 
   /** Stops watching the log file and clears timers (after `stop()`). */
@@ -228,7 +236,10 @@ export class AppSupervisor {
     }
     if (typeof this.app.command === 'string' && this.app.args.length > 0) {
       // Only a ResolvedConfig built by hand gets here (resolveConfig refuses it): never join them unquoted.
-      return this.failBeforeSpawn(runId, 'args cannot be given with a string command (run through a shell): put them in the command string, or make command an array');
+      return this.failBeforeSpawn(
+        runId,
+        'args cannot be given with a string command (run through a shell): put them in the command string, or make command an array',
+      );
     }
     const { file, args, shell, ipc } = this.commandLine();
     this.runIpc = ipc;
@@ -331,7 +342,10 @@ export class AppSupervisor {
       return;
     }
     if (abort.signal.reason !== 'timeout') return; // ended by exit or stop: handled there
-    const how = ready.kind === 'none' ? `@pm/health announced '${this.healthState ?? 'nothing'}' and never became healthy` : `${ready.kind} readiness`;
+    const how =
+      ready.kind === 'none'
+        ? `@pm/health announced '${this.healthState ?? 'nothing'}' and never became healthy`
+        : `${ready.kind} readiness`;
     const reason = `not ready within ${ready.timeout} ms (${how})`;
     this.ctx.emit({ type: 'start-failed', app: this.app.name, reason, time: Date.now() });
     this.rejectStart(new StartFailedError(this.app.name, reason));
@@ -398,7 +412,9 @@ export class AppSupervisor {
       const timer = setInterval(() => {
         if (busy || runId !== this.runId || this.status !== 'running') return;
         busy = true;
-        const probe = health.http ? probeHttp(withPort(health.http, this.port), health.timeout) : probeTcp(health.tcp!, this.port, health.timeout);
+        const probe = health.http
+          ? probeHttp(withPort(health.http, this.port), health.timeout)
+          : probeTcp(health.tcp!, this.port, health.timeout);
         void probe.then((ok) => {
           busy = false;
           if (runId !== this.runId || this.status !== 'running') return;
@@ -539,7 +555,8 @@ export class AppSupervisor {
     if (!this.wanted) return this.setStatus('stopped');
     if (policy === 'never' || (policy === 'on-failure' && !failed)) {
       this.wanted = false;
-      if (failed) this.ctx.emit({ type: 'errored', app: this.app.name, reason: `${reason}; restart policy is ${policy}`, time: Date.now() });
+      if (failed)
+        this.ctx.emit({ type: 'errored', app: this.app.name, reason: `${reason}; restart policy is ${policy}`, time: Date.now() });
       this.rejectStart(new StartFailedError(this.app.name, reason));
       return this.setStatus(failed ? 'errored' : 'stopped');
     }

@@ -42,7 +42,13 @@ function unique(refs: (ProcessRef | null)[]): ProcessRef[] {
  * to another group), SIGKILL to all of them after `timeout`, and resolves once none is left.
  * Resolves `'graceful'` or `'killed'`.
  */
-export async function killTree({ pid, signal, timeout, leaderGone = false, strays: recorded = [] }: KillTreeOptions): Promise<'graceful' | 'killed'> {
+export async function killTree({
+  pid,
+  signal,
+  timeout,
+  leaderGone = false,
+  strays: recorded = [],
+}: KillTreeOptions): Promise<'graceful' | 'killed'> {
   // Snapshot before signalling: once the leader dies its children are re-parented and the link is lost.
   const strays = unique([...recorded.filter(isSameProcess), ...(leaderGone ? [] : descendants(pid).map(processRef))]);
   const leaderAlive = (): boolean => !leaderGone && pidAlive(pid);
@@ -60,7 +66,11 @@ export async function killTree({ pid, signal, timeout, leaderGone = false, stray
   }
   // Descendants may have forked more since the snapshot.
   const live = strays.filter(isSameProcess);
-  const late = unique([...live, ...live.flatMap((p) => descendants(p.pid).map(processRef)), ...(leaderGone ? [] : descendants(pid).map(processRef))]);
+  const late = unique([
+    ...live,
+    ...live.flatMap((p) => descendants(p.pid).map(processRef)),
+    ...(leaderGone ? [] : descendants(pid).map(processRef)),
+  ]);
   sendGroup('SIGKILL');
   if (!leaderGone) send(pid, 'SIGKILL');
   for (const p of late) if (isSameProcess(p)) send(p.pid, 'SIGKILL');

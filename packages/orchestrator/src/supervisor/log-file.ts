@@ -1,4 +1,19 @@
-import { closeSync, copyFileSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, truncateSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  watch,
+  writeSync,
+  type FSWatcher,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Largest partial line kept while waiting for its end; longer ones are cut so memory stays bounded. */

@@ -15,7 +15,9 @@ function names(ctx: CommandContext): string[] | undefined {
 function printResult(ctx: CommandContext, response: DaemonResponse): number {
   if (response.status) ctx.stdout.write(`${statusTable(response.status, colorEnabled(ctx.stdout))}\n`);
   if (!response.ok) {
-    ctx.stderr.write(`${paint('error', 'red', colorEnabled(ctx.stderr))} ${response.error?.code ?? ''}: ${response.error?.message ?? 'failed'}\n`);
+    ctx.stderr.write(
+      `${paint('error', 'red', colorEnabled(ctx.stderr))} ${response.error?.code ?? ''}: ${response.error?.message ?? 'failed'}\n`,
+    );
     return 1;
   }
   return 0;

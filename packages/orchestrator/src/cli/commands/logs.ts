@@ -54,7 +54,12 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
     ctx.stderr.write('--lines takes a whole number\n');
     return 2;
   }
-  const all = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => f.slice(0, -4)).sort() : [];
+  const all = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.log'))
+        .map((f) => f.slice(0, -4))
+        .sort()
+    : [];
   const names = ctx.positionals.length > 0 ? ctx.positionals : all;
   for (const name of names) {
     if (!all.includes(name)) {
@@ -64,7 +69,8 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
   }
   const color = colorEnabled(ctx.stdout);
   const width = Math.max(0, ...names.map((n) => n.length));
-  const prefix = (name: string) => (names.length > 1 ? `${paint(`${name.padEnd(width)} |`, prefixColors[all.indexOf(name) % prefixColors.length]!, color)} ` : '');
+  const prefix = (name: string) =>
+    names.length > 1 ? `${paint(`${name.padEnd(width)} |`, prefixColors[all.indexOf(name) % prefixColors.length]!, color)} ` : '';
   const offsets = new Map<string, number>();
   const rotations = new Map<string, string>();
   for (const name of names) {
@@ -99,7 +105,8 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
           rotations.set(name, copy.stamp);
           if (copy.size > offset) text += readRange(`${file}.1`, offset, copy.size);
           offset = 0;
-        } else if (!copyChanged && size < offset) offset = 0; // emptied by hand: read it from its start
+        } else if (!copyChanged && size < offset)
+          offset = 0; // emptied by hand: read it from its start
         else if (copyChanged) {
           // Mid-rotation: read nothing now, so nothing is read twice. A copy changed by anything else
           // (deleted or touched by hand) is accepted after a while, so following never stalls.

@@ -23,10 +23,17 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   mkdirSync(project.paths.home, { recursive: true, mode: 0o700 });
   let lock: InstanceLock;
   try {
-    lock = await acquireInstanceLock({ name: 'pm-daemon', path: project.paths.lock, metadata: { mode: 'run', config: project.configFile }, releaseOnExit: true });
+    lock = await acquireInstanceLock({
+      name: 'pm-daemon',
+      path: project.paths.lock,
+      metadata: { mode: 'run', config: project.configFile },
+      releaseOnExit: true,
+    });
   } catch (error) {
     if (!(error instanceof InstanceAlreadyRunningError)) throw error;
-    ctx.stderr.write(`Another pm supervisor (PID ${error.lock?.pid ?? '?'}) already runs this project: \`pm stop\` it, or Ctrl-C the other \`pm run\`.\n`);
+    ctx.stderr.write(
+      `Another pm supervisor (PID ${error.lock?.pid ?? '?'}) already runs this project: \`pm stop\` it, or Ctrl-C the other \`pm run\`.\n`,
+    );
     return 1;
   }
   const { config, warnings } = await loadConfig({ file: project.configFile });
@@ -34,7 +41,9 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   const errColor = colorEnabled(ctx.stderr);
   for (const w of warnings) ctx.stderr.write(`${paint('warning', 'yellow', errColor)} ${w}\n`);
   const width = Math.max(...config.apps.map((a) => a.name.length));
-  const prefixes = new Map(config.apps.map((a, i) => [a.name, paint(`${a.name.padEnd(width)} |`, prefixColors[i % prefixColors.length]!, color)]));
+  const prefixes = new Map(
+    config.apps.map((a, i) => [a.name, paint(`${a.name.padEnd(width)} |`, prefixColors[i % prefixColors.length]!, color)]),
+  );
   const pmPrefix = paint(`${'pm'.padEnd(width)} |`, 'gray', color);
   const orchestrator = createOrchestrator(config, { logDir: project.paths.logs, output: true, logPollInterval: 100 });
   // Recorded like the daemon's, so apps left by a killed `pm run` are found by `pm stop` and the next supervisor.

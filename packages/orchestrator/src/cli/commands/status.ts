@@ -44,4 +44,3 @@ async function statusFromState(project: Project): Promise<AppStatusInfo[]> {
     }),
   );
 }
-

@@ -24,7 +24,14 @@ export async function waitCommand(ctx: CommandContext): Promise<number> {
     ? setInterval(() => ctx.stderr.write(`\rwaiting for ${ctx.positionals.join(', ')}… ${Math.round((Date.now() - t0) / 1000)}s`), 1000)
     : null;
   try {
-    await waitOn({ resources: ctx.positionals, timeout, interval, tcpTimeout: Math.min(1000, interval * 4), httpTimeout: Math.min(5000, timeout), window: 0 });
+    await waitOn({
+      resources: ctx.positionals,
+      timeout,
+      interval,
+      tcpTimeout: Math.min(1000, interval * 4),
+      httpTimeout: Math.min(5000, timeout),
+      window: 0,
+    });
     if (ticker) ctx.stderr.write('\r\u001b[K');
     ctx.stdout.write('Services ready\n');
     return 0;
