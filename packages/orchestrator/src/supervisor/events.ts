@@ -45,4 +45,14 @@ export interface AppRecord {
   restarts: number;
   /** Epoch ms the current run was spawned. */
   startedAt: number | null;
+  /**
+   * How to stop this app, saved so a supervisor-less `pm stop` never re-runs the user's config file.
+   * Absent in records written before it existed.
+   */
+  stop?: { signal: NodeJS.Signals; timeout: number };
+  /**
+   * Descendants that left the run's process group (`setsid`), as the live supervisor tracks them, so a
+   * supervisor killed with -9 leaves nothing unfindable. Absent in records written before it existed.
+   */
+  strays?: { pid: number; token: string | null }[];
 }
