@@ -1,6 +1,6 @@
 // A fresh project outside the repo that installs the packed tarballs the way a user would.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -69,4 +69,21 @@ export function install(dir: string, installer: Installer): Promise<string> {
       // Yarn classic from the npm registry (the yarnpkg registry mirror may be unreachable).
       return run(dir, 'npx', ['--yes', 'yarn@1.22.22', 'install', '--non-interactive', '--registry', 'https://registry.npmjs.org']);
   }
+}
+
+/**
+ * Copies an example out of the repo as a user would (`cp -r examples/x ~/x`, without node_modules and
+ * tests). The copy's own `@pm/*` ranges point at the tarballs here, as they would at the registry once published.
+ */
+export function copyTemplate(exampleDir: string, label: string, tarballs: Tarballs): string {
+  const dir = mkdtempSync(join(tmpdir(), `pm-template-${label}-`));
+  cpSync(exampleDir, dir, { recursive: true, filter: (source) => !/[\\/](node_modules|test|dist|data)$/.test(source) });
+  const manifestPath = join(dir, 'package.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: object };
+  const left = JSON.stringify(manifest).match(/"[^"]*": ?"workspace:[^"]*"/g);
+  if (left) throw new Error(`${exampleDir}/package.json keeps workspace: ranges a user would have to fix: ${left.join(', ')}`);
+  const fromTarballs = Object.fromEntries(Object.entries(tarballs).map(([name, file]) => [name, `file:${file}`]));
+  for (const name of Object.keys(manifest.dependencies ?? {})) if (fromTarballs[name]) manifest.dependencies![name] = fromTarballs[name]!;
+  writeFileSync(manifestPath, `${JSON.stringify({ ...manifest, overrides: fromTarballs }, null, 2)}\n`);
+  return dir;
 }
