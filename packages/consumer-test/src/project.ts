@@ -87,3 +87,8 @@ export function copyTemplate(exampleDir: string, label: string, tarballs: Tarbal
   writeFileSync(manifestPath, `${JSON.stringify({ ...manifest, overrides: fromTarballs }, null, 2)}\n`);
   return dir;
 }
+
+/** The tarball of each package, by name, from the list the global setup packed. */
+export function tarballsOf(packed: { name: string; file: string }[]): Tarballs {
+  return Object.fromEntries(packed.map(({ name, file }) => [name, file]));
+}

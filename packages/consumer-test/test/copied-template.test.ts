@@ -1,25 +1,16 @@
 // A template copied out of the repo installs and runs as is: `cp -r examples/express-cjs ~/x && npm install && npm start`.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain .mjs script shared with the `pack` command, no types of its own
-import { packAll } from '../src/pack-all.mjs';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../test-utils/src/index.js';
-import { copyTemplate, install, peerWarning, type Tarballs } from '../src/project.js';
+import { copyTemplate, install, peerWarning, tarballsOf } from '../src/project.js';
 
 const examples = join(dirname(fileURLToPath(import.meta.url)), '../../../examples');
 const cleanup: string[] = [];
-const tarballs: Tarballs = {};
-
-beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'pm-tarballs-'));
-  cleanup.push(dir);
-  for (const { name, file } of packAll(dir)) tarballs[name] = file;
-});
+const tarballs = tarballsOf(inject('packed'));
 
 afterAll(() => {
   for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });

@@ -1,13 +1,10 @@
 // The packages as users get them: packed tarballs installed by npm, pnpm and yarn into fresh projects
 // outside the repo, imported from ESM and CommonJS, type-checked with `nodenext` and `bundler`, and run.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain .mjs script shared with the `pack` command, no types of its own
-import { packAll } from '../src/pack-all.mjs';
-import { createProject, install, peerWarning, run, type Installer, type Tarballs } from '../src/project.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createProject, install, peerWarning, run, tarballsOf, type Installer } from '../src/project.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const smokeFixture = join(here, '../fixtures/smoke');
@@ -25,17 +22,9 @@ const registryDeps = {
   rxjs: '^7.8.1',
 };
 
-let tarballDir: string;
-let packed: { name: string; file: string; bytes: number }[];
-const tarballs: Tarballs = {};
+const packed = inject('packed');
+const tarballs = tarballsOf(packed);
 const cleanup: string[] = [];
-
-beforeAll(() => {
-  tarballDir = mkdtempSync(join(tmpdir(), 'pm-tarballs-'));
-  cleanup.push(tarballDir);
-  packed = packAll(tarballDir);
-  for (const { name, file } of packed) tarballs[name] = file;
-});
 
 afterAll(() => {
   for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
@@ -52,12 +41,12 @@ describe('the packed tarballs', () => {
       expect(bytes, `${name} packs to ${bytes} B, over its budget of ${budget[name]} B (size-budget.json)`).toBeLessThanOrEqual(
         budget[name]!,
       );
-      const listing = (await run(tarballDir, 'tar', ['tzf', file])).split('\n').filter(Boolean);
+      const listing = (await run(dirname(file), 'tar', ['tzf', file])).split('\n').filter(Boolean);
       const stray = listing.filter((entry) => /\/(test|tests|fixtures|src)\/|\.test\.|tsconfig|vitest/.test(entry));
       expect(stray, `${name} ships files a user does not need`).toEqual([]);
       expect(listing).toContain('package/README.md');
       expect(listing).toContain('package/LICENSE');
-      const manifest = await run(tarballDir, 'tar', ['xzf', file, '-O', 'package/package.json']);
+      const manifest = await run(dirname(file), 'tar', ['xzf', file, '-O', 'package/package.json']);
       expect(manifest, `${name}'s packed manifest keeps a workspace: range`).not.toContain('workspace:');
     }
   });
