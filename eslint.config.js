@@ -32,4 +32,25 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Examples' tests reach the private test helpers by path, so a copied template's package.json names nothing unpublished.
+    files: ['examples/*/test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@pm/*/src', '@pm/*/src/**', '@pm/*/dist', '@pm/*/dist/**'], message: internalsMessage },
+            { regex: '^(\\.\\./)+packages/(?!test-utils/)', message: internalsMessage },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // CommonJS examples: plain `require()` JavaScript, as a CommonJS user writes it.
+    files: ['examples/express-cjs/**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -22,7 +22,8 @@ export const verbHelp: Record<string, string> = {
   'free-port': `pm free-port <port> [--kill]
   Shows the process listening on <port>; with --kill ends it (SIGTERM, then SIGKILL after 3 s).`,
   init: `pm init [--force]
-  Writes a starter pm.config.mjs in the current folder.`,
+  Reads the project (package.json start scripts and main, framework, @pm/health use) and writes a
+  pm.config.mjs in the current folder that runs it as is.`,
   dashboard: `pm dashboard [-c <file>]
   Prints the URL of the running daemon's dashboard (127.0.0.1, with its access token).`,
 };
