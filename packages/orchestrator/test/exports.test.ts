@@ -14,6 +14,7 @@ const surface = [
   'PortInUseError',
   'StartFailedError',
   'StateCorruptError',
+  'UnsafePathError',
   'configDefaults',
   'configFileNames',
   'createOrchestrator',
