@@ -39,7 +39,8 @@ export class RotatingWriter {
   private rotate(): void {
     try {
       rmSync(`${this.path}.${this.keep}`, { force: true });
-      for (let i = this.keep - 1; i >= 1; i--) if (existsSync(`${this.path}.${i}`)) renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+      for (let i = this.keep - 1; i >= 1; i--)
+        if (existsSync(`${this.path}.${i}`)) renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
       if (this.keep > 0) renameSync(this.path, `${this.path}.1`);
       else rmSync(this.path, { force: true });
       // We just moved our file away: anything under its name now was planted, so only a new file will do.

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { UnsafePathError } from '../errors.js';
 
 // Written here rather than with write-file-atomic or atomically: both resolve a symlink at the target and
@@ -27,7 +27,7 @@ const myUid = (): number | undefined => process.getuid?.();
 
 const REMOVE_FIX = 'Remove it (pm recreates it), and keep PM_HOME a folder only you can write (chmod 700), or set PM_HOME to one.';
 
-function kind(stat: ReturnType<typeof fstatSync>): string {
+function kind(stat: Stats): string {
   if (stat.isDirectory()) return 'a folder';
   if (stat.isFIFO()) return 'a FIFO';
   if (stat.isSocket()) return 'a socket';
@@ -46,10 +46,19 @@ export function assertOwnFile(fd: number, path: string): void {
   if (!stat.isFile()) throw new UnsafePathError(path, `it is ${kind(stat)}, where pm keeps a regular file`, REMOVE_FIX);
   if (me === undefined) return; // Windows: no uids; the folder's ACL decides
   if (stat.uid !== me) throw new UnsafePathError(path, `it belongs to uid ${stat.uid}, not to you (uid ${me})`, REMOVE_FIX);
-  if (stat.nlink > 1) throw new UnsafePathError(path, `it has ${stat.nlink} hard links, so writing it would change a file elsewhere`, REMOVE_FIX);
+  if (stat.nlink > 1)
+    throw new UnsafePathError(path, `it has ${stat.nlink} hard links, so writing it would change a file elsewhere`, REMOVE_FIX);
   if ((stat.mode & 0o022) !== 0) {
     const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
     throw new UnsafePathError(path, `other users can write it (mode ${mode})`, `Remove it or run \`chmod 600 ${path}\`.`);
+  }
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
   }
 }
 
@@ -59,7 +68,18 @@ function translate(error: unknown, path: string): unknown {
   if (code === 'ELOOP' || code === 'EMLINK' || code === 'EFTYPE') {
     return new UnsafePathError(path, 'it is a symlink, where pm keeps a regular file', REMOVE_FIX, { cause: error });
   }
-  if (code === 'EEXIST') return new UnsafePathError(path, 'something already has this name, and pm only creates new files here', REMOVE_FIX, { cause: error });
+  // O_CREAT on another user's name in a sticky folder: Linux refuses (EACCES) what it would follow or reuse.
+  if (code === 'EACCES') {
+    const stat = lstatOrNull(path);
+    if (stat?.isSymbolicLink())
+      return new UnsafePathError(path, 'it is a symlink, where pm keeps a regular file', REMOVE_FIX, { cause: error });
+    const me = myUid();
+    if (stat && me !== undefined && stat.uid !== me) {
+      return new UnsafePathError(path, `it belongs to uid ${stat.uid}, not to you (uid ${me})`, REMOVE_FIX, { cause: error });
+    }
+  }
+  if (code === 'EEXIST')
+    return new UnsafePathError(path, 'something already has this name, and pm only creates new files here', REMOVE_FIX, { cause: error });
   return error;
 }
 

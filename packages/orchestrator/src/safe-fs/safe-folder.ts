@@ -24,7 +24,8 @@ function parentsOf(path: string): string[] {
 function checkOwnFolder(dir: string, stat: Stats, me: number, role: string): void {
   const fix = `Set PM_HOME to a folder of your own, or remove ${dir} so pm creates it (mode 0700).`;
   if (!stat.isDirectory()) throw new UnsafePathError(dir, `${role} is not a folder`, fix);
-  if (stat.uid !== me) throw new UnsafePathError(dir, `${role} belongs to uid ${stat.uid}, not to you (uid ${me}), who could swap pm's files in it`, fix);
+  if (stat.uid !== me)
+    throw new UnsafePathError(dir, `${role} belongs to uid ${stat.uid}, not to you (uid ${me}), who could swap pm's files in it`, fix);
   if (othersCanWrite(stat) && !sticky(stat)) {
     throw new UnsafePathError(
       dir,

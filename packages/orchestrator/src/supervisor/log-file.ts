@@ -1,4 +1,16 @@
-import { closeSync, existsSync, fstatSync, ftruncateSync, lstatSync, readSync, renameSync, rmSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  lstatSync,
+  readSync,
+  renameSync,
+  rmSync,
+  watch,
+  writeSync,
+  type FSWatcher,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { createOwnFile, openOwnFile, tempNameFor } from '../safe-fs/own-file.js';
 import { ensureOwnFolder } from '../safe-fs/safe-folder.js';
