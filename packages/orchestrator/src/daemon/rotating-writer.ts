@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openOwnFile } from '../safe-fs/own-file.js';
 
@@ -49,10 +49,18 @@ export class RotatingWriter {
       this.fd = fd;
       this.size = 0;
       this.rotateAt = this.maxSize;
-    } catch {
-      // A name we cannot replace (another user's file in a shared sticky PM_HOME) or a full disk: keep
-      // writing to the file we hold, and try again after another maxSize. Losing the daemon is worse.
-      this.rotateAt = this.size + this.maxSize;
+    } catch (error) {
+      // A name we cannot replace or remove (another user's file in a shared sticky PM_HOME) or a full
+      // disk: start our file over rather than let it grow without bound (or lose the daemon over it).
+      try {
+        ftruncateSync(this.fd, 0);
+        this.size = 0;
+        this.write(
+          `${JSON.stringify({ level: 40, time: Date.now(), pid: process.pid, msg: `log rotation failed, log truncated: ${(error as Error).message}` })}\n`,
+        );
+      } catch {
+        this.rotateAt = this.size + this.maxSize; // try again after another maxSize
+      }
     }
   }
 
