@@ -24,7 +24,7 @@ import { createSecondUser, secondUserUnavailable, type SecondUser } from './seco
 // uid, made with useradd and acted as with setpriv; without root they are skipped (never under CI=true).
 const unavailable = secondUserUnavailable();
 const skipAttacks = unavailable !== null && process.env.CI !== 'true';
-if (skipAttacks) console.warn(`[pm-home security] Skipping the second-user tests: they ${unavailable}. Under CI=true they fail instead.`);
+if (skipAttacks) console.warn(`[pm-home security] Skipping the second-user tests (this ${unavailable}). Under CI=true they fail instead.`);
 
 /** What a victim file looks like, to prove it was neither written, re-moded nor truncated. */
 const look = (file: string) => ({ content: readFileSync(file, 'utf8'), mode: statSync(file).mode & 0o7777, owner: statSync(file).uid });
@@ -237,6 +237,7 @@ describe.skipIf(process.platform === 'win32')('refusing a PM_HOME other users ca
     expect(result.stderr).toContain(
       `Refusing to use ${open}: it is a folder above PM_HOME (${inner}) that other users can write (mode 0777`,
     );
+    expect(existsSync(inner)).toBe(false); // checked before anything is created
   });
 
   it('accepts a shared PM_HOME that is ours and sticky', async () => {

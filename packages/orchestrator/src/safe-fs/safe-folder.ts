@@ -1,5 +1,5 @@
-import { lstatSync, mkdirSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UnsafePathError } from '../errors.js';
 
 const STICKY = 0o1000;
@@ -53,7 +53,12 @@ function checkParent(parent: string, home: string, me: number): void {
 
 /** A symlink on the way to PM_HOME must be ours or root's: its owner can point it elsewhere at any time. */
 function checkLink(path: string, home: string, me: number): void {
-  const stat = lstatSync(path);
+  let stat: Stats;
+  try {
+    stat = lstatSync(path);
+  } catch {
+    return; // not there (yet)
+  }
   if (!stat.isSymbolicLink() || stat.uid === me || stat.uid === 0) return;
   throw new UnsafePathError(
     path,
@@ -62,24 +67,33 @@ function checkLink(path: string, home: string, me: number): void {
   );
 }
 
+/** Checks the symlinks and folders above `path` (those that exist), as written and as resolved. */
+function checkWay(path: string, me: number): void {
+  const written = parentsOf(path).filter((parent) => existsSync(parent));
+  for (const parent of written) checkLink(parent, path, me);
+  const resolved = written.length > 0 ? parentsOf(join(realpathSync(written[0]!), 'x')) : [];
+  for (const parent of new Set([...written, ...resolved])) checkParent(parent, path, me);
+}
+
 /**
  * Creates `dir` (mode 0700) when missing and throws an {@link UnsafePathError} unless only this user can
  * change what it holds: see {@link ensurePmHome}. `role` names it in the message ("PM_HOME", "the logs folder").
- * A no-op on Windows (no uids; the folder's ACL decides).
+ * The folders above are checked before anything is created (unless `checkParents` is false, for a folder
+ * inside one already checked). A no-op on Windows (no uids; the folder's ACL decides).
  */
 export function ensureOwnFolder(dir: string, role: string, options: { checkParents?: boolean } = {}): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const me = process.getuid?.();
-  if (me === undefined) return;
   const path = resolve(dir);
-  const real = realpathSync(path);
+  const checkParents = options.checkParents ?? true;
+  if (me !== undefined && checkParents) checkWay(path, me);
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  if (me === undefined) return;
   checkLink(path, path, me);
-  if (options.checkParents ?? true) {
-    // Both the path as written and the real one: a symlink on the way means two chains of folders.
-    for (const parent of parentsOf(path)) checkLink(parent, path, me);
-    for (const parent of new Set([...parentsOf(path), ...parentsOf(real)])) checkParent(parent, path, me);
-  }
-  checkOwnFolder(dir, statSync(real), me, role);
+  // Again with the folders just created, and through PM_HOME's own real path (it may be a symlink of ours).
+  if (checkParents) checkWay(path, me);
+  const real = realpathSync(path);
+  if (checkParents) for (const parent of parentsOf(real)) checkParent(parent, path, me);
+  checkOwnFolder(path, statSync(real), me, role);
 }
 
 /**
