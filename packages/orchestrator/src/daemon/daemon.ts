@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { acquireInstanceLock } from '@pm/lock';
@@ -7,6 +7,7 @@ import { loadConfig } from '../config/load.js';
 import type { OrchestratorEvent } from '../supervisor/events.js';
 import { createOrchestrator } from '../supervisor/orchestrator.js';
 import type { Logger } from '../logger.js';
+import { ensurePmHome } from '../safe-fs/safe-folder.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { startControlApi, type ControlApi } from './http-api.js';
 import { jsonLogger } from './json-logger.js';
@@ -43,7 +44,7 @@ export interface RunDaemonOptions {
 export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   const env = options.env ?? process.env;
   const paths = pmPaths(dirname(options.configFile), env);
-  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  ensurePmHome(paths); // before any file is opened there: refuses a PM_HOME other users can write
   const writer = new RotatingWriter(paths.daemonLog, options.logMaxSize ?? 5 * 1024 * 1024, 3);
   const logger: Logger = jsonLogger(writer, env.PROCESS_MANAGER_DEBUG === 'true' ? 'debug' : 'info', { name: 'pm-daemon' });
 
