@@ -15,7 +15,6 @@ import { startSocketServer } from './socket-server.js';
 import { StateStore } from './state-store.js';
 import { persistState, recoverPrevious } from './state-sync.js';
 
-/** Options of {@link runDaemon}. */
 /** An app event as daemon log fields: its `pid` becomes `appPid`, so it never passes for the daemon's own. */
 function logFields(event: OrchestratorEvent): object {
   if (!('pid' in event)) return event;
@@ -23,6 +22,7 @@ function logFields(event: OrchestratorEvent): object {
   return { ...rest, appPid: pid };
 }
 
+/** Options of {@link runDaemon}. */
 export interface RunDaemonOptions {
   /** The config file to supervise. */
   configFile: string;
