@@ -123,3 +123,18 @@ describe('connection caps before authentication (a local user holding idle conne
     expect((await requestDaemon(join(base, 'd.sock'), { cmd: 'status' }, 5000)).ok).toBe(true);
   });
 });
+
+describe('README security model', () => {
+  it('states the limits the code has', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const s = (ms: number) => `${ms / 1000} s`;
+    expect(readme).toContain(`at most ${connectionLimits.maxUnauthenticated} such connections on the control port`);
+    expect(readme).toContain(`each closed after ${s(connectionLimits.authenticateWithin)} without a request carrying the token`);
+    expect(readme).toContain(`headers must arrive within ${s(connectionLimits.headersTimeout)}`);
+    expect(readme).toContain(`idle keep-alive connection closes after ${s(connectionLimits.keepAliveTimeout)}`);
+    expect(readme).toContain(`no more than ${connectionLimits.maxConnections} connections are open at once`);
+    expect(readme).toContain(`daemon.sock takes at most ${socketServerLimits.maxConnections} connections`);
+    expect(readme).toContain(`send its request line within ${s(socketServerLimits.requestTimeout)}`);
+    expect(readme).toContain(`is over ${socketServerLimits.maxRequestBytes / 1024} KiB`);
+  });
+});
