@@ -32,17 +32,27 @@ export function requestDaemon(socketPath: string, request: DaemonRequest, timeou
     });
     socket.on('end', () => {
       clearTimeout(timer);
+      let answer: unknown;
       try {
-        resolve(JSON.parse(buffer) as DaemonResponse);
+        answer = JSON.parse(buffer);
       } catch (error) {
-        reject(
-          new DaemonUnreachableError(`The pm daemon at ${socketPath} sent an unreadable answer; see its log (.pm/daemon.log).`, {
-            cause: error,
-          }),
-        );
+        answer = error;
       }
+      if (isDaemonResponse(answer)) return resolve(answer);
+      reject(
+        new DaemonUnreachableError(`The pm daemon at ${socketPath} sent an unreadable answer; see its log (.pm/daemon.log).`, {
+          cause: answer instanceof Error ? answer : undefined,
+        }),
+      );
     });
   });
+}
+
+/** The shape every daemon answer has (`ok`, and an `error` with a code when not ok); anything else is unreadable. */
+function isDaemonResponse(value: unknown): value is DaemonResponse {
+  if (typeof value !== 'object' || value === null || typeof (value as { ok?: unknown }).ok !== 'boolean') return false;
+  const { ok, error } = value as { ok: boolean; error?: { code?: unknown } };
+  return ok || (typeof error === 'object' && error !== null && typeof error.code === 'string');
 }
 
 /** True when a daemon answers a ping. */
