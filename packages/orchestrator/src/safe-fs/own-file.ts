@@ -78,6 +78,12 @@ function translate(error: unknown, path: string): unknown {
       return new UnsafePathError(path, `it belongs to uid ${stat.uid}, not to you (uid ${me})`, REMOVE_FIX, { cause: error });
     }
   }
+  // A FIFO with no reader, opened for writing without blocking.
+  if (code === 'ENXIO') {
+    const stat = lstatOrNull(path);
+    if (stat && !stat.isFile())
+      return new UnsafePathError(path, `it is ${kind(stat)}, where pm keeps a regular file`, REMOVE_FIX, { cause: error });
+  }
   if (code === 'EEXIST')
     return new UnsafePathError(path, 'something already has this name, and pm only creates new files here', REMOVE_FIX, { cause: error });
   return error;
