@@ -8,7 +8,7 @@ const internalsMessage =
   'adapters and examples are thin wiring, and internals may change without notice.';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', '**/coverage/**', '**/.pm/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'packages/create-app/templates/**', '**/.turbo/**', '**/coverage/**', '**/.pm/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -72,22 +72,29 @@ export function install(dir: string, installer: Installer): Promise<string> {
 }
 
 /**
- * Copies an example out of the repo as a user would (`cp -r examples/x ~/x`, without node_modules and
- * tests). The copy's own `@pm/*` ranges point at the tarballs here, as they would at the registry once published.
+ * Copies an example out of the repo as a user would (`cp -r examples/x ~/x`, without node_modules and tests),
+ * and points it at the tarballs (see {@link pointAtTarballs}).
  */
 export function copyTemplate(exampleDir: string, label: string, tarballs: Tarballs): string {
   const dir = mkdtempSync(join(tmpdir(), `pm-template-${label}-`));
   cpSync(exampleDir, dir, { recursive: true, filter: (source) => !/[\\/](node_modules|test|dist|data)$/.test(source) });
-  const manifestPath = join(dir, 'package.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: object };
-  const left = JSON.stringify(manifest).match(/"[^"]*": ?"workspace:[^"]*"/g);
-  if (left) throw new Error(`${exampleDir}/package.json keeps workspace: ranges a user would have to fix: ${left.join(', ')}`);
-  const fromTarballs = Object.fromEntries(Object.entries(tarballs).map(([name, file]) => [name, `file:${file}`]));
-  for (const name of Object.keys(manifest.dependencies ?? {})) if (fromTarballs[name]) manifest.dependencies![name] = fromTarballs[name]!;
-  writeFileSync(manifestPath, `${JSON.stringify({ ...manifest, overrides: fromTarballs }, null, 2)}\n`);
+  pointAtTarballs(dir, tarballs);
   return dir;
 }
 
+/**
+ * Points a user project's own `@pm/*` ranges at the tarballs, as they would resolve on the registry once
+ * published; first refuses any `workspace:` range a user would have to fix.
+ */
+export function pointAtTarballs(dir: string, tarballs: Tarballs): void {
+  const manifestPath = join(dir, 'package.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { dependencies?: Record<string, string> };
+  const left = JSON.stringify(manifest).match(/"[^"]*": ?"workspace:[^"]*"/g);
+  if (left) throw new Error(`${manifestPath} keeps workspace: ranges a user would have to fix: ${left.join(', ')}`);
+  const fromTarballs = Object.fromEntries(Object.entries(tarballs).map(([name, file]) => [name, `file:${file}`]));
+  for (const name of Object.keys(manifest.dependencies ?? {})) if (fromTarballs[name]) manifest.dependencies![name] = fromTarballs[name]!;
+  writeFileSync(manifestPath, `${JSON.stringify({ ...manifest, overrides: fromTarballs }, null, 2)}\n`);
+}
 /** The tarball of each package, by name, from the list the global setup packed. */
 export function tarballsOf(packed: { name: string; file: string }[]): Tarballs {
   return Object.fromEntries(packed.map(({ name, file }) => [name, file]));
