@@ -10,6 +10,7 @@ import { ControlErrorCodes, failure, httpStatusOf, toWire, type ControlResponse,
 
 /** Options of {@link startControlApi}. */
 export interface ControlApiOptions {
+  /** The orchestrator the API reports on and acts on. */
   orchestrator: Orchestrator;
   /** Port on 127.0.0.1 (0 picks one). */
   port: number;
