@@ -43,6 +43,9 @@ async function openIdle(count: number, target: { port: number } | { path: string
   return all;
 }
 
+/** Descriptors the daemon may open or close meanwhile on its own (/proc reads, log files, pidusage). */
+const FD_SLACK = 6;
+
 /** Open descriptors of a process (sockets included). */
 const fdCount = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 
@@ -58,9 +61,15 @@ describe('connection caps before authentication (a local user holding idle conne
 
     const http = await openIdle(300, { port });
     await waitFor(() => http.filter((i) => i.closed).length >= 300 - connectionLimits.maxUnauthenticated, { timeout: 15_000 });
-    const heldHttp = fdCount(daemon) - before;
-    console.log(`control port: 300 idle connections, daemon holds ${heldHttp} more fds`);
-    expect(heldHttp).toBeLessThanOrEqual(connectionLimits.maxUnauthenticated + 2);
+    // Settles at the cap (the slack is the daemon's own churn: /proc reads, log files); without caps it is 300 more.
+    const heldHttp = await waitFor(
+      () => {
+        const held = fdCount(daemon) - before;
+        return held <= connectionLimits.maxUnauthenticated + FD_SLACK ? { held } : null;
+      },
+      { timeout: 5000, message: `the daemon holds at most ${connectionLimits.maxUnauthenticated} idle control connections` },
+    );
+    console.log(`control port: 300 idle connections, daemon holds ${heldHttp.held} more fds`);
     // The oldest idle one gives way to a newcomer: the token holder gets in even while they are held.
     expect((await status()).status).toBe(200);
 
@@ -69,14 +78,22 @@ describe('connection caps before authentication (a local user holding idle conne
     const refused = unix.filter((i) => i.closed);
     // The extra are told why, not just dropped.
     expect(refused.every((i) => JSON.parse(i.received).error.code === 'PM_BUSY')).toBe(true);
-    const heldTotal = fdCount(daemon) - before;
-    console.log(`daemon.sock: 200 idle connections, ${refused.length} refused with PM_BUSY; daemon holds ${heldTotal} more fds in all`);
-    expect(heldTotal).toBeLessThanOrEqual(connectionLimits.maxUnauthenticated + socketServerLimits.maxConnections + 4);
+    const cap = connectionLimits.maxUnauthenticated + socketServerLimits.maxConnections;
+    const heldTotal = await waitFor(
+      () => {
+        const held = fdCount(daemon) - before;
+        return held <= cap + FD_SLACK ? { held } : null;
+      },
+      { timeout: 5000, message: `the daemon holds at most ${cap} idle connections in all` },
+    );
+    console.log(
+      `daemon.sock: 200 idle connections, ${refused.length} refused with PM_BUSY; daemon holds ${heldTotal.held} more fds in all`,
+    );
 
     for (const idle of [...http, ...unix]) idle.socket.destroy();
     await waitFor(async () => (await requestDaemon(join(dir, '.pm', 'daemon.sock'), { cmd: 'status' }, 5000)).ok, { timeout: 10_000 });
     expect((await status()).status).toBe(200);
-    await waitFor(() => fdCount(daemon) <= before + 2, { timeout: 10_000, message: 'the daemon let go of the closed connections' });
+    await waitFor(() => fdCount(daemon) <= before + FD_SLACK, { timeout: 10_000, message: 'the daemon let go of the closed connections' });
   });
 
   it('closes control-port connections that do not authenticate in time, but not the authenticated ones', async () => {

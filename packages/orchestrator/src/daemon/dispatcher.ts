@@ -4,6 +4,7 @@ import { ControlErrorCodes, failure, type ControlFailure, type ControlResponse, 
 
 /** Options of {@link createDispatcher}. */
 export interface DispatcherOptions {
+  /** The orchestrator the requests act on. */
   orchestrator: Orchestrator;
   /** What `ping` answers (daemon.sock). @default `{ pid: process.pid }` */
   ping?: () => Record<string, unknown>;

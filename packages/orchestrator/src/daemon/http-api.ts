@@ -1,16 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { defaultLogger, type Logger } from '../logger.js';
-import type { OrchestratorEvent } from '../supervisor/events.js';
 import type { Orchestrator } from '../supervisor/orchestrator.js';
 import { connectionLimits, guardConnections, httpServerOptions, type ConnectionLimits } from './connection-guard.js';
 import { dashboardPage } from './dashboard-page.js';
 import { createDispatcher } from './dispatcher.js';
+import { createEventStream, MAX_SSE_CLIENTS } from './event-stream.js';
 import { ControlErrorCodes, failure, httpStatusOf, toWire, type ControlResponse, type FailureReason } from './protocol.js';
-import { RingBuffer } from './ring-buffer.js';
 
 /** Options of {@link startControlApi}. */
 export interface ControlApiOptions {
+  /** The orchestrator the API reports on and acts on. */
   orchestrator: Orchestrator;
   /** Port on 127.0.0.1 (0 picks one). */
   port: number;
@@ -34,10 +34,6 @@ export interface ControlApi {
   port: number;
   close(): Promise<void>;
 }
-
-const MAX_SSE_CLIENTS = 32;
-/** Lifecycle events kept for a dashboard that connects later; a ring, so memory stays flat over days. */
-const RECENT_EVENTS = 100;
 
 /** The request's URL, or null when it cannot be parsed (e.g. `//`, which `new URL` reads as a host-less URL). */
 function parseRequestUrl(raw: string | undefined): URL | null {
@@ -87,6 +83,44 @@ function ownOrigins(port: number): Set<string> {
 }
 
 /**
+ * The checks every request passes before routing, for what a browser can send: a Host of ours (a
+ * DNS-rebinding page must not reach us), no Origin or the dashboard's own (a page on another origin
+ * that learnt the token must still not drive the API), a path that parses. Null once refused.
+ */
+function admit(req: IncomingMessage, res: ServerResponse, origins: Set<string>): URL | null {
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+    refuse(res, 'forbidden', ControlErrorCodes.forbidden, 'Use http://127.0.0.1:<port>/');
+    return null;
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !origins.has(origin)) {
+    const shown = JSON.stringify(origin.slice(0, 100));
+    const own = [...origins][0];
+    refuse(
+      res,
+      'forbidden',
+      ControlErrorCodes.forbidden,
+      `Requests from other web pages (Origin ${shown}) are refused; use the dashboard at ${own}/ or the pm CLI`,
+    );
+    return null;
+  }
+  const url = parseRequestUrl(req.url);
+  if (!url) refuse(res, 'bad-request', ControlErrorCodes.badRequest, 'Malformed request path');
+  return url;
+}
+
+/** The dashboard page, which may not be framed and loads nothing from elsewhere. */
+function servePage(res: ServerResponse): void {
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'",
+    'x-frame-options': 'DENY',
+  });
+  res.end(dashboardPage);
+}
+
+/**
  * The dashboard and HTTP control API, bound to 127.0.0.1 only. Routes: `GET /` (the page),
  * `GET /api/status`, `POST /api/apps/<name|all>/<start|stop|restart>`, `GET /api/events` (SSE).
  */
@@ -102,64 +136,12 @@ export async function startControlApi({
   const limits: ConnectionLimits = { ...connectionLimits, ...givenLimits };
   const dispatch = createDispatcher({ orchestrator, logger });
   let origins = new Set<string>(); // filled once the port is bound
-  const clients = new Set<ServerResponse>();
-  let pending: NodeJS.Timeout | null = null;
-  // Throttle: at most one snapshot per 200 ms however many events arrive.
-  const broadcast = (): void => {
-    if (pending || clients.size === 0) return;
-    pending = setTimeout(() => {
-      pending = null;
-      orchestrator
-        .status()
-        .then((status) => {
-          const frame = `event: status\ndata: ${JSON.stringify(status)}\n\n`;
-          for (const client of clients) client.write(frame);
-        })
-        // Nobody to answer: the next event sends a fresh snapshot.
-        .catch((error: unknown) => logger.error({ err: error }, 'dashboard: could not send a live status update'));
-    }, 200);
-  };
-  const recent = new RingBuffer<OrchestratorEvent>(RECENT_EVENTS);
-  const unsubscribe = orchestrator.on((event) => {
-    if (event.type === 'output') return;
-    recent.push(event);
-    if (event.type !== 'status') {
-      const frame = `event: lifecycle\ndata: ${JSON.stringify(event)}\n\n`;
-      for (const client of clients) client.write(frame);
-    }
-    broadcast();
-  });
-  const heartbeat = setInterval(() => {
-    for (const client of clients) client.write(': keep-alive\n\n');
-  }, 15_000);
-  heartbeat.unref();
+  const events = createEventStream(orchestrator, logger);
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    // Refuse other Host names: a DNS-rebinding page must not reach us through the browser.
-    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(host))
-      return refuse(res, 'forbidden', ControlErrorCodes.forbidden, 'Use http://127.0.0.1:<port>/');
-    // A page on another origin that learnt the token must still not drive the API from a browser.
-    const origin = req.headers.origin;
-    if (origin !== undefined && !origins.has(origin)) {
-      return refuse(
-        res,
-        'forbidden',
-        ControlErrorCodes.forbidden,
-        `Requests from other web pages (Origin ${JSON.stringify(origin.slice(0, 100))}) are refused; use the dashboard at ${[...origins][0]}/ or the pm CLI`,
-      );
-    }
-    const url = parseRequestUrl(req.url);
-    if (!url) return refuse(res, 'bad-request', ControlErrorCodes.badRequest, 'Malformed request path');
-    if (req.method === 'GET' && url.pathname === '/') {
-      res.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'",
-        'x-frame-options': 'DENY',
-      });
-      res.end(dashboardPage);
-      return;
-    }
+    const url = admit(req, res, origins);
+    if (!url) return;
+    if (req.method === 'GET' && url.pathname === '/') return servePage(res);
     if (!url.pathname.startsWith('/api/')) return refuse(res, 'not-found', ControlErrorCodes.notFound, 'No such route');
     const isEvents = req.method === 'GET' && url.pathname === '/api/events';
     if (!tokenOk(req, url, token, isEvents)) {
@@ -177,17 +159,8 @@ export async function startControlApi({
       return;
     }
     if (isEvents) {
-      if (clients.size >= MAX_SSE_CLIENTS) return refuse(res, 'busy', ControlErrorCodes.busy, 'Too many dashboard connections');
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-      clients.add(res);
-      req.on('close', () => clients.delete(res));
-      res.write(`event: history\ndata: ${JSON.stringify(recent.toArray().filter((e) => e.type !== 'status'))}\n\n`);
-      orchestrator
-        .status()
-        .then((status) => res.write(`event: status\ndata: ${JSON.stringify(status)}\n\n`))
-        // The stream stays open: the next event's broadcast brings the status.
-        .catch((error: unknown) => logger.error({ err: error }, 'dashboard: could not send the status to a new connection'));
-      return;
+      if (events.size >= MAX_SSE_CLIENTS) return refuse(res, 'busy', ControlErrorCodes.busy, 'Too many dashboard connections');
+      return events.open(req, res);
     }
     const m = /^\/api\/apps\/([^/]+)\/(start|stop|restart)$/.exec(url.pathname);
     if (req.method === 'POST' && m) {
@@ -226,11 +199,7 @@ export async function startControlApi({
     server,
     port: boundPort,
     async close() {
-      unsubscribe();
-      clearInterval(heartbeat);
-      if (pending) clearTimeout(pending);
-      for (const client of clients) client.end();
-      clients.clear();
+      events.close();
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
     },

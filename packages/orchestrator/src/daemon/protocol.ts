@@ -43,7 +43,9 @@ export const httpStatusOf: Readonly<Record<FailureReason, number>> = {
 
 /** What a failed request answers: a stable `code` and a message that says what to do. */
 export interface ControlError {
+  /** A `PM_…` code: one of {@link ControlErrorCodes} or of the orchestrator's `OrchestratorErrorCodes`. */
   code: string;
+  /** What went wrong and what to do about it. */
   message: string;
 }
 
@@ -59,8 +61,10 @@ export interface ControlSuccess {
 /** A request that failed, with why (for the transport) and the status of every app when it could be read. */
 export interface ControlFailure {
   ok: false;
+  /** Why, for the transport (HTTP status); not sent. */
   reason: FailureReason;
   error: ControlError;
+  /** Status of every app, when a start/stop/restart failed but the status could still be read. */
   status?: AppStatusInfo[];
 }
 

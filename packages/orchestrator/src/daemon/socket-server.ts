@@ -26,6 +26,7 @@ export interface SocketServerOptions {
   socketPath: string;
   /** PM_HOME: a socket outside it lives in a folder that must be ours alone. */
   home: string;
+  /** The orchestrator the requests act on. */
   orchestrator: Orchestrator;
   /** The config file the daemon supervises (answered to `ping`). */
   configFile: string;
@@ -33,8 +34,9 @@ export interface SocketServerOptions {
   dashboard: () => { url: string; port: number } | null;
   /** Called when a request line arrives and when its answer is sent (the daemon does not exit while one is in flight). */
   onRequest: { begin(): void; end(): void };
+  /** Where failures of the daemon itself are logged (daemon.log). */
   logger: Logger;
-  /** @default {@link socketServerLimits} */
+  /** Size, time and count limits. @default {@link socketServerLimits} */
   limits?: Partial<SocketServerLimits>;
 }
 
