@@ -1,0 +1,9 @@
+import { composeExporter } from './compose.js';
+import { systemdExporter } from './systemd.js';
+import type { Exporter, ExportTarget } from './types.js';
+
+/** Every exporter, by target. */
+export const exporters: Record<ExportTarget, Exporter> = {
+  systemd: systemdExporter,
+  compose: composeExporter,
+} as Record<ExportTarget, Exporter>;
