@@ -158,7 +158,9 @@ export const composeExporter: Exporter = {
       services: Object.fromEntries(ctx.apps.map((a) => [a.name, service(ctx, a, root, hosts)])),
     };
     const header = `# Written by \`pm export compose\` from ${ctx.configName}: change the config and export again rather than editing.\n`;
-    return [{ path: 'compose.yaml', content: header + stringify(escapeInterpolation(doc), { lineWidth: 0 }) }];
+    return [
+      { path: 'compose.yaml', content: header + stringify(escapeInterpolation(doc), { lineWidth: 0, aliasDuplicateObjects: false }) },
+    ];
   },
   next: () => 'Run it with: docker compose up --wait',
 };

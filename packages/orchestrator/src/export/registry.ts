@@ -1,4 +1,5 @@
 import { composeExporter } from './compose.js';
+import { kubernetesExporter } from './kubernetes.js';
 import { systemdExporter } from './systemd.js';
 import type { Exporter, ExportTarget } from './types.js';
 
@@ -6,4 +7,5 @@ import type { Exporter, ExportTarget } from './types.js';
 export const exporters: Record<ExportTarget, Exporter> = {
   systemd: systemdExporter,
   compose: composeExporter,
+  kubernetes: kubernetesExporter,
 } as Record<ExportTarget, Exporter>;
