@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { AppNotFoundError } from '../errors.js';
+import { relPath } from './app-view.js';
 import { lostSettings } from './mapping.js';
 import { pmBinPath } from './pm-bin.js';
 import { exporters } from './registry.js';
@@ -21,19 +22,30 @@ export function exportContext(config: ResolvedConfig, target: ExportTarget, opti
   const apps = options.apps && options.apps.length > 0 ? config.apps.filter((a) => options.apps!.includes(a.name)) : config.apps;
   const nodePath = options.nodePath ?? process.execPath;
   const nodeMajor = options.nodeMajor ?? Number(process.versions.node.split('.')[0]);
-  const defaultPm = target === 'systemd' ? [nodePath, pmBinPath()] : ['npx', '--no-install', 'pm'];
+  const outDir = resolve(config.baseDir, options.outDir ?? exporters[target].defaultDir);
   return {
     config,
     apps,
-    outDir: resolve(config.baseDir, options.outDir ?? exporters[target].defaultDir),
+    outDir,
     configName: config.file ? basename(config.file) : 'the pm config',
     project: projectName(config),
     image: options.image ?? null,
     system: options.system ?? false,
     nodePath,
     nodeMajor,
-    pm: options.pm ?? defaultPm,
+    pm: options.pm ?? defaultPm(target, nodePath, outDir),
   };
+}
+
+/**
+ * How the output runs `pm`: systemd wants absolute paths; tmux and Procfile lines run from the
+ * output folder, so this package's bin relative to it (npx would add seconds to every wait);
+ * containers and PM2 find it with npx.
+ */
+function defaultPm(target: ExportTarget, nodePath: string, outDir: string): string[] {
+  if (target === 'systemd') return [nodePath, pmBinPath()];
+  if (target === 'tmux' || target === 'procfile') return ['node', relPath(outDir, pmBinPath())];
+  return ['npx', '--no-install', 'pm'];
 }
 
 /**

@@ -1,6 +1,9 @@
 import { composeExporter } from './compose.js';
 import { kubernetesExporter } from './kubernetes.js';
+import { pm2Exporter } from './pm2.js';
+import { procfileExporter } from './procfile.js';
 import { systemdExporter } from './systemd.js';
+import { tmuxExporter } from './tmux.js';
 import type { Exporter, ExportTarget } from './types.js';
 
 /** Every exporter, by target. */
@@ -8,4 +11,7 @@ export const exporters: Record<ExportTarget, Exporter> = {
   systemd: systemdExporter,
   compose: composeExporter,
   kubernetes: kubernetesExporter,
-} as Record<ExportTarget, Exporter>;
+  tmux: tmuxExporter,
+  procfile: procfileExporter,
+  pm2: pm2Exporter,
+};

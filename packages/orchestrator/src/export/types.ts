@@ -38,7 +38,8 @@ export interface ExportOptions {
   nodeMajor?: number;
   /**
    * The words that run `pm` in the output. @default for systemd `[nodePath, <this package's bin/pm.js>]`
-   * (systemd units want absolute paths); for tmux and procfile `['npx', '--no-install', 'pm']`; in containers the same npx form
+   * (units want absolute paths); for tmux and procfile `['node', <bin/pm.js relative to the output folder>]`;
+   * for compose, kubernetes and pm2 `['npx', '--no-install', 'pm']`
    */
   pm?: string[];
 }
