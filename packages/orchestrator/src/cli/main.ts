@@ -32,6 +32,8 @@ const verbs: Record<string, { options: Options; load: () => Promise<(ctx: Comman
     },
     load: async () => (await import('./commands/export.js')).exportCommand,
   },
+  startup: { options: { print: { type: 'boolean' } }, load: async () => (await import('./commands/startup.js')).startupCommand },
+  unstartup: { options: { print: { type: 'boolean' } }, load: async () => (await import('./commands/startup.js')).unstartupCommand },
   init: { options: { force: { type: 'boolean' } }, load: async () => (await import('./commands/init.js')).initCommand },
 };
 
