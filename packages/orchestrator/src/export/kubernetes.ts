@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import type { ResolvedApp } from '../config/resolve.js';
 import { appCommand, appEnv, healthResource, isLocalHost, probeTarget, readyResource, seconds, toServiceHosts } from './app-view.js';
 import { containerPort, imageOf, inContainer, projectRoot, serviceHosts } from './container.js';
-import { lostWhen, sets } from './mapping.js';
+import { lostWhen } from './mapping.js';
 import type { ExportContext, ExportFile, Exporter, MappingRow } from './types.js';
 
 /** How each pm key becomes a Deployment or Service field (the kubernetes guide's table is generated from this). */

@@ -6,6 +6,7 @@ import { cases, exportCase, loadCase } from './helpers.js';
 
 // Validation with kubernetes-models 4.x: the JSON schemas of Kubernetes' own OpenAPI spec, compiled with
 // Ajv (5.x needs Node 22; this package supports Node 20).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML, walked by path in the assertions below
 type Doc = { kind: string; metadata: { name: string }; spec: any };
 
 async function manifests(name: keyof typeof cases): Promise<Doc[]> {
