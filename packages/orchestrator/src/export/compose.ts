@@ -80,6 +80,9 @@ export const composeMapping: readonly MappingRow[] = [
   { key: 'maxMemory', field: 'mem_limit', note: 'The kernel ends the container above it, and `restart` applies.' },
 ];
 
+/** Compose reads a source not starting with `.` or `/` as a named volume: make a relative path explicit. */
+const mountSource = (rel: string): string => (rel.startsWith('.') || rel.startsWith('/') ? rel : `./${rel}`);
+
 const policy = { 'on-failure': 'on-failure', always: 'always', never: 'no' } as const;
 
 function healthcheck(app: ResolvedApp): Record<string, unknown> | null {
@@ -107,7 +110,7 @@ function service(ctx: ExportContext, app: ResolvedApp, root: string, hosts: Map<
     image: imageOf(ctx, app, 'compose'),
     command: appCommand(app, 'node', script),
     working_dir: inContainer(root, app.cwd),
-    volumes: [`${relPath(ctx.outDir, root)}:/app`],
+    volumes: [`${mountSource(relPath(ctx.outDir, root))}:/app`],
     ...(Object.keys(env).length > 0 ? { environment: env } : {}),
     ...(typeof app.port === 'number' ? { ports: [`127.0.0.1:${app.port}:${app.port}`] } : {}),
     restart: policy[app.restart.policy],

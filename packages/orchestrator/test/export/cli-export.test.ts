@@ -75,3 +75,12 @@ describe('pm export (CLI)', () => {
     expect((await pm(['export', 'kubernetes', '--image', 'redis:7'], { cwd: dir })).code).toBe(0);
   });
 });
+
+describe('pm export systemd --system', () => {
+  it('writes system units: the target is wanted by multi-user.target', async () => {
+    const { dir } = makeProject(config);
+    expect((await pm(['export', 'systemd', '--system', '-o', 'units'], { cwd: dir })).code).toBe(0);
+    const target = readdirSync(join(dir, 'units')).find((f) => f.endsWith('.target'))!;
+    expect(readFileSync(join(dir, 'units', target), 'utf8')).toContain('WantedBy=multi-user.target');
+  });
+});
