@@ -57,5 +57,5 @@ export function exportConfig(config: ResolvedConfig, target: ExportTarget, optio
   const ctx = exportContext(config, target, options);
   const files = exporter.render(ctx);
   const lost = ctx.apps.flatMap((app) => lostSettings(target, exporter.mapping, app, ctx));
-  return { files, lost };
+  return { files, lost, outDir: ctx.outDir };
 }

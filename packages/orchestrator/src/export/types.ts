@@ -18,8 +18,10 @@ export interface ExportFile {
 /** What an exporter returns: the files, and one line per setting the target cannot express. */
 export interface ExportResult {
   files: ExportFile[];
-  /** Lines like `api: health.http has no equivalent in systemd: …`, in app order. */
+  /** Lines like `api: health.http has no equivalent in systemd. …`, in app order. */
   lost: string[];
+  /** Absolute folder the files are meant for (`options.outDir`, else the target's default folder). */
+  outDir: string;
 }
 
 /** Options of an export. Every default is a fact of this machine, so golden tests pass them explicitly. */

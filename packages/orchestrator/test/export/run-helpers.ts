@@ -1,11 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort, httpRequest, makeTempDir, waitFor } from '@pm/test-utils';
 import { expect } from 'vitest';
 import { exportConfig } from '../../src/export/index.js';
 import { pmBinPath } from '../../src/export/pm-bin.js';
 import { writeExport } from '../../src/export/write.js';
 import { alive } from '../helpers.js';
-import { loadCase } from './helpers.js';
+import { loadCase, repoRoot } from './helpers.js';
 
 // Shared by run-tmux.test.ts and run-procfile.test.ts: the exported tmux script and Procfile run the
 // real dev-stack example (built express-app and nest-app) on free ports. One test per file: the
@@ -15,6 +16,10 @@ const scripts = { api: 'express-app/dist/main.js', agents: 'nest-app/dist/main.j
 type Name = keyof typeof scripts;
 
 export async function exportDevStack(target: 'tmux' | 'procfile') {
+  for (const script of [scripts.api, scripts.agents]) {
+    if (!existsSync(join(repoRoot, 'examples', script)))
+      throw new Error(`examples/${script} is not built: run pnpm turbo run build --filter @pm/example-dev-stack... first`);
+  }
   const ports = { api: await freePort(), agents: await freePort(), web: await freePort() };
   const home = makeTempDir('pm-export-home-');
   const config = await loadCase('dev-stack', {

@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { loadConfig } from '../../config/load.js';
-import { exportConfig, exportContext, exporters, exportTargets, type ExportTarget } from '../../export/index.js';
+import { exportConfig, exporters, exportTargets, type ExportTarget } from '../../export/index.js';
 import { checkExport, writeExport } from '../../export/write.js';
 import type { CommandContext } from '../context.js';
 import { findProject } from '../project.js';
@@ -29,8 +29,8 @@ export async function exportCommand(ctx: CommandContext): Promise<number> {
     image: ctx.values.image as string | undefined,
     system: Boolean(ctx.values.system),
   };
-  const { outDir } = exportContext(config, target, options);
   const result = exportConfig(config, target, options);
+  const { outDir } = result;
   const shown = (path: string) => {
     const rel = relative(process.cwd(), resolve(outDir, path));
     return rel.startsWith('..') ? resolve(outDir, path) : rel;
