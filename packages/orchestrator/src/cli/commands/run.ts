@@ -1,12 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { acquireInstanceLock, InstanceAlreadyRunningError, type InstanceLock } from '@pm/lock';
-import { loadConfig } from '../../config/load.js';
 import { daemonRunning } from '../../daemon/client.js';
-import { StateStore } from '../../daemon/state-store.js';
-import { persistState, recoverPrevious } from '../../daemon/state-sync.js';
 import type { Logger } from '../../logger.js';
-import { createOrchestrator } from '../../supervisor/orchestrator.js';
-import { pidAlive, startTokenSync } from '../../supervisor/proc.js';
+import { endLeftovers } from '../../session/leftovers.js';
+import { openSession } from '../../session/session.js';
 import type { CommandContext } from '../context.js';
 import { colorEnabled, paint, prefixColors } from '../output.js';
 import { findProject } from '../project.js';
@@ -19,40 +14,37 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     ctx.stderr.write('A pm daemon is already running this project: `pm stop` it first, or follow it with `pm logs -f`.\n');
     return 1;
   }
+  const color = colorEnabled(ctx.stdout);
+  const errColor = colorEnabled(ctx.stderr);
+  // Until the config is known, `pm |` is as wide as it needs to be.
+  let pmPrefix = paint('pm |', 'gray', color);
+  const say = (msg?: string) => void ctx.stderr.write(`${pmPrefix} ${msg ?? ''}\n`);
+  const stateLog: Logger = { debug() {}, info() {}, warn: (_obj, msg) => say(msg), error: (_obj, msg) => say(msg) };
   // The daemon's lock, so a daemon (`pm start`) and this foreground supervisor never run one project at once.
-  mkdirSync(project.paths.home, { recursive: true, mode: 0o700 });
-  let lock: InstanceLock;
-  try {
-    lock = await acquireInstanceLock({
-      name: 'pm-daemon',
-      path: project.paths.lock,
-      metadata: { mode: 'run', config: project.configFile },
-      releaseOnExit: true,
-    });
-  } catch (error) {
-    if (!(error instanceof InstanceAlreadyRunningError)) throw error;
+  // Recorded like the daemon's state, so apps left by a killed `pm run` are found by `pm stop` and the next supervisor.
+  const opening = await openSession({
+    configFile: project.configFile,
+    paths: project.paths,
+    mode: 'run',
+    logger: stateLog,
+    onWarning: (w) => void ctx.stderr.write(`${paint('warning', 'yellow', errColor)} ${w}\n`),
+    orchestrator: { output: true, logPollInterval: 100 },
+  });
+  if (!opening.session) {
     ctx.stderr.write(
-      `Another pm supervisor (PID ${error.lock?.pid ?? '?'}) already runs this project: \`pm stop\` it, or Ctrl-C the other \`pm run\`.\n`,
+      `Another pm supervisor (PID ${opening.running.lock?.pid ?? '?'}) already runs this project: \`pm stop\` it, or Ctrl-C the other \`pm run\`.\n`,
     );
     return 1;
   }
-  const { config, warnings } = await loadConfig({ file: project.configFile });
-  const color = colorEnabled(ctx.stdout);
-  const errColor = colorEnabled(ctx.stderr);
-  for (const w of warnings) ctx.stderr.write(`${paint('warning', 'yellow', errColor)} ${w}\n`);
+  const { session } = opening;
+  const { config, orchestrator } = session;
   const width = Math.max(...config.apps.map((a) => a.name.length));
   const prefixes = new Map(
     config.apps.map((a, i) => [a.name, paint(`${a.name.padEnd(width)} |`, prefixColors[i % prefixColors.length]!, color)]),
   );
-  const pmPrefix = paint(`${'pm'.padEnd(width)} |`, 'gray', color);
-  const orchestrator = createOrchestrator(config, { logDir: project.paths.logs, output: true, logPollInterval: 100 });
-  // Recorded like the daemon's, so apps left by a killed `pm run` are found by `pm stop` and the next supervisor.
-  const store = new StateStore(project.paths.state);
-  const say = (msg?: string) => void ctx.stderr.write(`${pmPrefix} ${msg ?? ''}\n`);
-  const stateLog: Logger = { debug() {}, info() {}, warn: (_obj, msg) => say(msg), error: (_obj, msg) => say(msg) };
-  const adopted = await recoverPrevious(orchestrator, store, new Set(config.apps.map((a) => a.name)), stateLog);
-  if (adopted.length > 0) ctx.stdout.write(`${pmPrefix} adopted ${adopted.join(', ')} (left running by an earlier supervisor)\n`);
-  const state = persistState(orchestrator, store, project.configFile, stateLog);
+  pmPrefix = paint(`${'pm'.padEnd(width)} |`, 'gray', color);
+  if (session.adopted.length > 0)
+    ctx.stdout.write(`${pmPrefix} adopted ${session.adopted.join(', ')} (left running by an earlier supervisor)\n`);
   orchestrator.on((event) => {
     switch (event.type) {
       case 'output':
@@ -84,19 +76,9 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      // Second Ctrl-C: no more patience. Only the groups of runs alive now, each checked to still be
-      // the process we started: the group id of a run that ended long ago may belong to someone else.
-      for (const { pid, startToken } of orchestrator.records()) {
-        if (pid === null || !pidAlive(pid)) continue;
-        const now = startTokenSync(pid); // undefined without /proc: then alive is all we can know
-        if (startToken !== null && now !== undefined && now !== startToken) continue;
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {
-          // gone meanwhile
-        }
-      }
-      resolveDone(130);
+      // Second Ctrl-C: no more patience. Only what is still the process each run started (pid + start
+      // time): the group id of a run that ended long ago may belong to someone else.
+      void endLeftovers(orchestrator.records(), { now: true }).then(() => resolveDone(130));
       return;
     }
     stopping = true;
@@ -106,20 +88,26 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
       resolveDone(0);
     });
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
+  session.onSignals(['SIGINT', 'SIGTERM', 'SIGHUP'], onSignal);
   try {
     await orchestrator.start(ctx.positionals.length > 0 ? ctx.positionals : undefined);
   } catch (error) {
     // Keep supervising: the restart policy may still bring it up; the user sees why above.
     ctx.stderr.write(`${paint((error as Error).message, 'red', errColor)}\n`);
+    // …but once nothing is left to supervise, say so and fail: never sit there as if all were well.
+    const nothingLeft = (): boolean => orchestrator.records().every((r) => r.status === 'stopped' || r.status === 'errored');
+    const check = (): void => {
+      if (stopping || !nothingLeft()) return;
+      stopping = true;
+      say('nothing is running: every app failed to start or gave up');
+      void orchestrator.close().then(() => resolveDone(1));
+    };
+    orchestrator.on((event) => {
+      if (event.type === 'status') check();
+    });
+    check();
   }
   const code = await done;
-  state.close();
-  await lock.release();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  process.off('SIGHUP', onSignal);
+  await session.close();
   return code;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { requestDaemon } from '../../daemon/client.js';
-import { StateStore } from '../../daemon/state-store.js';
+import { StateStore } from '../../session/state-store.js';
 import type { AppStatusInfo } from '../../supervisor/events.js';
 import { sameProcess } from '../../supervisor/proc.js';
 import type { CommandContext } from '../context.js';
