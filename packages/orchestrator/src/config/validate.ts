@@ -6,6 +6,12 @@ import { parseSize } from './size.js';
 // message in the "path: expected X, got Y" form the CLI prints, with no extra dependency to ship.
 
 const NAME = /^[A-Za-z0-9._-]+$/;
+/** Names the CLI cannot address: `all` means every app (`pm stop all`); `.` and `..` are folders in log paths. */
+const RESERVED_NAMES: Record<string, string> = {
+  all: '"all" is reserved: `pm stop all` means every app',
+  '.': '"." is a folder name, not an app name',
+  '..': '".." is a folder name, not an app name',
+};
 const SIGNALS = new Set(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGKILL', 'SIGUSR1', 'SIGUSR2']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -125,6 +131,7 @@ function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void
   if (!isObject(app)) return c.add(p, 'an app object with a name and a script or command', app);
   c.keys(p, app, configKeys.app);
   if (typeof app.name !== 'string' || !NAME.test(app.name)) c.add(`${p}.name`, 'a name made of letters, digits, ".", "_" or "-"', app.name);
+  else if (Object.hasOwn(RESERVED_NAMES, app.name)) c.add(`${p}.name`, `another name: ${RESERVED_NAMES[app.name]}`, app.name);
   if (app.script === undefined && app.command === undefined) c.add(p, 'one of `script` or `command`');
   if (app.script !== undefined && app.command !== undefined) c.add(p, 'only one of `script` or `command`, not both');
   if (app.script !== undefined && (typeof app.script !== 'string' || app.script === ''))
