@@ -2,7 +2,7 @@ import { EventEmitter, on } from 'node:events';
 import { join } from 'node:path';
 import pidusage from 'pidusage';
 import { dependenciesOf } from '../config/graph.js';
-import { resolveConfig, type ResolvedConfig } from '../config/resolve.js';
+import { isResolvedConfig, resolveConfig, type ResolvedConfig } from '../config/resolve.js';
 import type { PmConfig } from '../config/types.js';
 import { AppNotFoundError, StartFailuresError } from '../errors.js';
 import { defaultLogger, type Logger } from '../logger.js';
@@ -54,10 +54,11 @@ export interface Orchestrator {
 
 /**
  * Creates a supervisor for a config (a {@link PmConfig} object, validated here, or a resolved one
- * from `loadConfig`). Nothing starts until `start()`.
+ * from `loadConfig`/`resolveConfig`, taken as it is; any other object is validated as a PmConfig).
+ * Nothing starts until `start()`.
  */
 export function createOrchestrator(config: PmConfig | ResolvedConfig, options: OrchestratorOptions = {}): Orchestrator {
-  const resolved: ResolvedConfig = 'baseDir' in config ? config : resolveConfig(config);
+  const resolved: ResolvedConfig = isResolvedConfig(config) ? config : resolveConfig(config);
   const logger = defaultLogger(options.logger);
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
