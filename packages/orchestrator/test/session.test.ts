@@ -2,7 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep, waitFor } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
-import { makeProject, pm, pmStart, projectPids } from './cli-helpers.js';
+import { makeProject, pm, pmChild, pmStart, projectPids } from './cli-helpers.js';
 import { alive, fixture } from './helpers.js';
 
 interface SavedRecord {
@@ -125,5 +125,26 @@ export default { apps: [{ name: 'stubborn', script: ${JSON.stringify(fixture('ig
     expect(readFileSync(marker, 'utf8').length, 'config not evaluated by pm stop').toBe(before);
     // SIGINT ends ignore-term.mjs at once; the default SIGTERM would have waited for the SIGKILL.
     expect(Date.now() - t0).toBeLessThan(4000);
+  });
+});
+
+describe('one supervisor per project', () => {
+  it('pm run refuses while a daemon or another pm run supervises the project, naming which', async () => {
+    const { dir } = makeProject({ apps: [{ name: 'svc', script: fixture('sleeper.mjs') }], dashboard: false });
+    await pmStart(dir);
+    const { daemon } = projectPids(dir);
+    const refused = await pm(['run'], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`A pm daemon (PID ${daemon}) is already running this project`);
+    expect((await pm(['stop', 'all'], { cwd: dir })).code).toBe(0);
+    await waitFor(() => !alive(daemon!), { timeout: 10_000, message: 'daemon exit' });
+
+    const first = pmChild(['run'], { cwd: dir });
+    await waitFor(() => first.output().includes('svc ready'), { timeout: 15_000, message: 'first pm run ready' });
+    const second = await pm(['run'], { cwd: dir });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`Another \`pm run\` (PID ${first.pid}) already runs this project`);
+    first.kill('SIGINT');
+    await new Promise((resolve) => first.once('exit', resolve));
   });
 });

@@ -1,4 +1,3 @@
-import { daemonRunning } from '../../daemon/client.js';
 import type { Logger } from '../../logger.js';
 import { endLeftovers } from '../../session/leftovers.js';
 import { openSession } from '../../session/session.js';
@@ -9,11 +8,6 @@ import { findProject } from '../project.js';
 /** `pm run [names]`: foreground supervisor; Ctrl-C stops all, a second Ctrl-C kills at once. */
 export async function runCommand(ctx: CommandContext): Promise<number> {
   const project = findProject(ctx.values.config as string | undefined);
-  if (await daemonRunning(project.paths)) {
-    // Two supervisors would fight over the same ports and log files.
-    ctx.stderr.write('A pm daemon is already running this project: `pm stop` it first, or follow it with `pm logs -f`.\n');
-    return 1;
-  }
   const color = colorEnabled(ctx.stdout);
   const errColor = colorEnabled(ctx.stderr);
   // Until the config is known, `pm |` is as wide as it needs to be.
@@ -31,8 +25,12 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     orchestrator: { output: true, logPollInterval: 100 },
   });
   if (!opening.session) {
+    // Two supervisors would fight over the same ports and log files.
+    const holder = opening.running.lock;
     ctx.stderr.write(
-      `Another pm supervisor (PID ${opening.running.lock?.pid ?? '?'}) already runs this project: \`pm stop\` it, or Ctrl-C the other \`pm run\`.\n`,
+      holder?.metadata.mode === 'run'
+        ? `Another \`pm run\` (PID ${holder.pid}) already runs this project: Ctrl-C it first (or kill -TERM ${holder.pid}).\n`
+        : `A pm daemon (PID ${holder?.pid ?? '?'}) is already running this project: \`pm stop\` it first, or follow it with \`pm logs -f\`.\n`,
     );
     return 1;
   }
