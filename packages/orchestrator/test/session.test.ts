@@ -148,3 +148,16 @@ describe('one supervisor per project', () => {
     await new Promise((resolve) => first.once('exit', resolve));
   });
 });
+
+describe('pm run when nothing starts', () => {
+  it('says nothing is running and exits 1 once every app failed and none is left to supervise', async () => {
+    const { dir } = makeProject({
+      apps: [{ name: 'bad', script: fixture('crash.mjs'), ready: { log: 'never' }, restart: { policy: 'never' } }],
+      dashboard: false,
+    });
+    const result = await pm(['run'], { cwd: dir, timeout: 20_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('"bad" failed to start');
+    expect(result.stderr).toContain('nothing is running: every app failed to start or gave up');
+  });
+});

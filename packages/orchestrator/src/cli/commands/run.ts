@@ -1,9 +1,41 @@
 import type { Logger } from '../../logger.js';
 import { endLeftovers } from '../../session/leftovers.js';
 import { openSession } from '../../session/session.js';
+import type { Orchestrator } from '../../supervisor/orchestrator.js';
 import type { CommandContext } from '../context.js';
 import { colorEnabled, paint, prefixColors } from '../output.js';
 import { findProject } from '../project.js';
+
+/** Prints what `pm run` shows of the orchestrator's events: app output behind its prefix, pm's own lines behind `pm |`. */
+function printEvents(ctx: CommandContext, orchestrator: Orchestrator, prefix: { apps: Map<string, string>; pm: string }): void {
+  const errColor = colorEnabled(ctx.stderr);
+  const pm = prefix.pm;
+  orchestrator.on((event) => {
+    switch (event.type) {
+      case 'output':
+        ctx.stdout.write(`${prefix.apps.get(event.app)} ${event.line}\n`);
+        break;
+      case 'ready':
+        ctx.stdout.write(`${pm} ${event.app} ready (pid ${event.pid})\n`);
+        break;
+      case 'exit':
+        ctx.stdout.write(`${pm} ${event.app} exited (${event.code !== null ? `code ${event.code}` : `signal ${event.signal}`})\n`);
+        break;
+      case 'restart':
+        ctx.stdout.write(`${pm} ${event.app} restarting in ${event.delay} ms (${event.reason})\n`);
+        break;
+      case 'health-state':
+        if (event.state === 'shutting_down') ctx.stdout.write(`${pm} ${event.app} is shutting down (reported by @pm/health)\n`);
+        break;
+      case 'start-failed':
+      case 'errored':
+        ctx.stderr.write(`${paint(`${event.app}: ${event.reason}`, 'red', errColor)}\n`);
+        break;
+      default:
+        break;
+    }
+  });
+}
 
 /** `pm run [names]`: foreground supervisor; Ctrl-C stops all, a second Ctrl-C kills at once. */
 export async function runCommand(ctx: CommandContext): Promise<number> {
@@ -43,31 +75,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   pmPrefix = paint(`${'pm'.padEnd(width)} |`, 'gray', color);
   if (session.adopted.length > 0)
     ctx.stdout.write(`${pmPrefix} adopted ${session.adopted.join(', ')} (left running by an earlier supervisor)\n`);
-  orchestrator.on((event) => {
-    switch (event.type) {
-      case 'output':
-        ctx.stdout.write(`${prefixes.get(event.app)} ${event.line}\n`);
-        break;
-      case 'ready':
-        ctx.stdout.write(`${pmPrefix} ${event.app} ready (pid ${event.pid})\n`);
-        break;
-      case 'exit':
-        ctx.stdout.write(`${pmPrefix} ${event.app} exited (${event.code !== null ? `code ${event.code}` : `signal ${event.signal}`})\n`);
-        break;
-      case 'restart':
-        ctx.stdout.write(`${pmPrefix} ${event.app} restarting in ${event.delay} ms (${event.reason})\n`);
-        break;
-      case 'health-state':
-        if (event.state === 'shutting_down') ctx.stdout.write(`${pmPrefix} ${event.app} is shutting down (reported by @pm/health)\n`);
-        break;
-      case 'start-failed':
-      case 'errored':
-        ctx.stderr.write(`${paint(`${event.app}: ${event.reason}`, 'red', errColor)}\n`);
-        break;
-      default:
-        break;
-    }
-  });
+  printEvents(ctx, orchestrator, { apps: prefixes, pm: pmPrefix });
 
   let stopping = false;
   let resolveDone!: (code: number) => void;
