@@ -47,16 +47,23 @@ export function recordsToSave(orchestrator: Orchestrator): AppRecord[] {
   return orchestrator.records().map((record) => ({ ...record, stop: record.stop ?? stopOf.get(record.name) }));
 }
 
+/** Ms between looks at the apps' strays (the supervisor finds them by scanning, with no event). */
+export const STRAY_CHECK_INTERVAL = 1_000;
+
 /**
  * Writes the orchestrator's app records to `store` whenever they matter: at once when a process starts
  * or ends (a supervisor killed right after must not lose track of it), other status changes coalesced
- * into one write per 100 ms. Write failures are logged, never thrown.
+ * into one write per 100 ms, and within {@link STRAY_CHECK_INTERVAL} of a change in an app's strays.
+ * Write failures are logged, never thrown.
  */
 export function persistState(orchestrator: Orchestrator, store: StateStore, configFile: string, logger: Logger): StatePersistence {
   let timer: NodeJS.Timeout | null = null;
+  const straysNow = (): string => JSON.stringify(orchestrator.records().map((r) => r.strays ?? []));
+  let straysSaved = '';
   const save = (): void => {
     if (timer) clearTimeout(timer);
     timer = null;
+    straysSaved = straysNow();
     try {
       store.save({ version: 1, configFile, daemonPid: process.pid, savedAt: new Date().toISOString(), apps: recordsToSave(orchestrator) });
     } catch (error) {
@@ -67,11 +74,16 @@ export function persistState(orchestrator: Orchestrator, store: StateStore, conf
     if (event.type === 'spawn' || event.type === 'exit') save();
     else if (event.type === 'status') timer ??= setTimeout(save, 100);
   });
+  const strayCheck = setInterval(() => {
+    if (straysNow() !== straysSaved) save();
+  }, STRAY_CHECK_INTERVAL);
+  strayCheck.unref();
   save();
   return {
     save,
     close() {
       unsubscribe();
+      clearInterval(strayCheck);
       save();
     },
   };
