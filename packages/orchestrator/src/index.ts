@@ -29,6 +29,7 @@ export {
   StartFailuresError,
   DaemonUnreachableError,
   StateCorruptError,
+  UnsafePathError,
   type OrchestratorErrorCode,
   type ConfigProblem,
   type PortHolder,

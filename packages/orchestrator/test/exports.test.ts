@@ -15,6 +15,7 @@ const surface = [
   'StartFailedError',
   'StartFailuresError',
   'StateCorruptError',
+  'UnsafePathError',
   'configDefaults',
   'configFileNames',
   'createOrchestrator',
@@ -52,6 +53,7 @@ describe('public surface', () => {
       'PM_PORT_IN_USE',
       'PM_START_FAILED',
       'PM_STATE_CORRUPT',
+      'PM_UNSAFE_PATH',
     ]);
     const error = new api.StartFailedError('api', 'boom', { cause: new Error('root') });
     expect(error).toBeInstanceOf(api.PmOrchestratorError);

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import type { InstanceAlreadyRunningError, InstanceLock } from '@pm/lock';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { PmPaths } from '../daemon/paths.js';
 import type { Logger } from '../logger.js';
+import { ensurePmHome } from '../safe-fs/safe-folder.js';
 import { createOrchestrator, type Orchestrator, type OrchestratorOptions } from '../supervisor/orchestrator.js';
 import { acquireSupervisorLock } from './lock.js';
 import { onSignals } from './signals.js';
@@ -54,7 +54,7 @@ export type SessionOpening = { session: Session; running?: undefined } | { sessi
 export async function openSession(options: OpenSessionOptions): Promise<SessionOpening> {
   const { paths, configFile, logger } = options;
   const env = options.env ?? process.env;
-  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  ensurePmHome(paths); // refuses a PM_HOME other users could write, before anything is opened there
   const taken = await acquireSupervisorLock({ paths, mode: options.mode, metadata: { ...options.lockMetadata, config: configFile } });
   if (!taken.lock) return { running: taken.running };
   const lock = taken.lock;
