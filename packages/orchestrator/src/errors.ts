@@ -127,6 +127,24 @@ export class StartFailedError extends PmOrchestratorError {
   }
 }
 
+/**
+ * Thrown by `start()` when more than one app failed to start, so the user fixes every app in one go:
+ * `errors` holds each failure (a StartFailedError, a PortInUseError …) and the message lists them
+ * all; `app` and `cause` are the first one's. A StartFailedError, so code written for one failure
+ * still matches.
+ */
+export class StartFailuresError extends StartFailedError {
+  /** Every failure, in the order the apps were started. */
+  readonly errors: readonly Error[];
+
+  constructor(errors: readonly (Error & { app?: string })[]) {
+    const first = errors[0]!;
+    super(first.app ?? '?', first.message, { cause: first });
+    this.message = `${errors.length} apps failed to start:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`;
+    this.errors = errors;
+  }
+}
+
 /** Thrown by the CLI client when the daemon cannot be reached or started. */
 export class DaemonUnreachableError extends PmOrchestratorError {
   constructor(message: string, options?: { cause?: unknown }) {

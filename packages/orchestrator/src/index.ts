@@ -26,6 +26,7 @@ export {
   DependencyCycleError,
   AppNotFoundError,
   StartFailedError,
+  StartFailuresError,
   DaemonUnreachableError,
   StateCorruptError,
   UnsafePathError,

@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DaemonUnreachableError } from '../errors.js';
 import { openOwnFile, readOwnFile } from '../safe-fs/own-file.js';
 import { ensurePmHome } from '../safe-fs/safe-folder.js';
+import { supervisorHolder } from '../session/lock.js';
 import type { PmPaths } from './paths.js';
 import { assertOwnSocket } from './private-dir.js';
 import type { DaemonRequest, DaemonResponse } from './protocol.js';
@@ -73,15 +74,6 @@ export interface EnsureDaemonOptions {
   /** Ms to wait for a new daemon to answer. @default 15000 */
   timeout?: number;
   env?: NodeJS.ProcessEnv;
-}
-
-/** The live process holding this project's supervisor lock (a daemon, or a foreground `pm run`), or null. */
-export async function supervisorHolder(paths: PmPaths): Promise<{ pid: number; mode: 'run' | 'daemon' } | null> {
-  // Loaded here, not at the top: `pm status`, which scripts call in loops, imports this module too.
-  const { inspectInstanceLock } = await import('@pm/lock');
-  const found = await inspectInstanceLock({ name: 'pm-daemon', path: paths.lock });
-  if (found.state !== 'held' || !found.holder) return null;
-  return { pid: found.holder.pid, mode: found.holder.metadata.mode === 'run' ? 'run' : 'daemon' };
 }
 
 /** Starts the project's daemon in the background unless one already answers, and waits until it does. */

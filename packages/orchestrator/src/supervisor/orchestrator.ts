@@ -2,9 +2,9 @@ import { EventEmitter, on } from 'node:events';
 import { join } from 'node:path';
 import pidusage from 'pidusage';
 import { dependenciesOf } from '../config/graph.js';
-import { resolveConfig, type ResolvedConfig } from '../config/resolve.js';
+import { isResolvedConfig, resolveConfig, type ResolvedConfig } from '../config/resolve.js';
 import type { PmConfig } from '../config/types.js';
-import { AppNotFoundError } from '../errors.js';
+import { AppNotFoundError, StartFailuresError } from '../errors.js';
 import { defaultLogger, type Logger } from '../logger.js';
 import { AppSupervisor } from './app.js';
 import type { AppRecord, AppStatusInfo, OrchestratorEvent } from './events.js';
@@ -30,7 +30,7 @@ export const orchestratorDefaults = { output: false, logPollInterval: 500 } as c
 export interface Orchestrator {
   /** The resolved config (apps in dependency order). */
   readonly config: ResolvedConfig;
-  /** Starts the named apps (default all) and their dependencies, each after its dependencies are ready. Resolves when all are ready; rejects with the first StartFailedError / PortInUseError. */
+  /** Starts the named apps (default all) and their dependencies, each after its dependencies are ready. Resolves when all are ready; once every start has settled, rejects with the StartFailedError / PortInUseError of the app that failed, or a StartFailuresError listing each when several did. */
   start(names?: string[]): Promise<void>;
   /** Stops the named apps (default all) in reverse dependency order; resolves when their trees are gone. */
   stop(names?: string[]): Promise<void>;
@@ -54,10 +54,11 @@ export interface Orchestrator {
 
 /**
  * Creates a supervisor for a config (a {@link PmConfig} object, validated here, or a resolved one
- * from `loadConfig`). Nothing starts until `start()`.
+ * from `loadConfig`/`resolveConfig`, taken as it is; any other object is validated as a PmConfig).
+ * Nothing starts until `start()`.
  */
 export function createOrchestrator(config: PmConfig | ResolvedConfig, options: OrchestratorOptions = {}): Orchestrator {
-  const resolved: ResolvedConfig = 'baseDir' in config ? config : resolveConfig(config);
+  const resolved: ResolvedConfig = isResolvedConfig(config) ? config : resolveConfig(config);
   const logger = defaultLogger(options.logger);
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
@@ -102,7 +103,12 @@ export function createOrchestrator(config: PmConfig | ResolvedConfig, options: O
         promise.catch(() => undefined); // observed through Promise.all below
         started.set(name, promise);
       }
-      await Promise.all(started.values());
+      // Every start settles before this answers, so the user learns of every failure, not the first.
+      const results = await Promise.allSettled(started.values());
+      // A dependent rejects with its dependency's error: the same object, counted once.
+      const failures = [...new Set(results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : [])))];
+      if (failures.length === 1) throw failures[0];
+      if (failures.length > 1) throw new StartFailuresError(failures);
     },
 
     async stop(names) {
