@@ -11,10 +11,10 @@ export const configDefaults = {
     ready: { timeout: 30_000, interval: 100, announce: 1_500 },
     restart: {
       policy: 'on-failure',
-      maxRestarts: 10,
+      maxRestarts: 15,
       window: 60_000,
       minUptime: 1_000,
-      backoff: { initial: 100, max: 30_000 },
+      backoff: { initial: 100, max: 2_000 },
     },
     stop: { signal: 'SIGTERM', timeout: 5_000 },
     health: { interval: 5_000, failures: 3, timeout: 2_000 },

@@ -25,7 +25,7 @@ export interface ReadyConfig {
 export interface RestartConfig {
   /** `on-failure` restarts on a non-zero exit or a signal, `always` on any exit, `never` never. @default 'on-failure' */
   policy?: 'on-failure' | 'always' | 'never';
-  /** Give up (state `errored`) after more than this many short runs within `window`. @default 10 */
+  /** Give up (state `errored`) after more than this many short runs within `window`. @default 15 */
   maxRestarts?: number;
   /** The window in ms over which short runs are counted. @default 60000 */
   window?: number;
@@ -35,7 +35,7 @@ export interface RestartConfig {
   backoff?: {
     /** First delay in ms (the first restart after a run longer than minUptime is immediate). @default 100 */
     initial?: number;
-    /** Largest delay in ms. @default 30000 */
+    /** Largest delay in ms. @default 2000 */
     max?: number;
   };
 }

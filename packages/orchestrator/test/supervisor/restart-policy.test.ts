@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decideRestart, relevantHistory, type RestartSettings, type RunOutcome } from '../../src/supervisor/restart-policy.js';
+import { resolveConfig } from '../../src/index.js';
+import {
+  decideRestart,
+  relevantHistory,
+  type RestartDecision,
+  type RestartSettings,
+  type RunOutcome,
+} from '../../src/supervisor/restart-policy.js';
 
 /** Jitter pinned to the middle: every delay is exactly its base. */
 const noJitter = (): number => 0.5;
@@ -53,6 +60,24 @@ describe('decideRestart', () => {
   ] as const)('%s', (_name, policy, failed, expected) => {
     const history = [{ endedAt: 0, failed, ready: true, uptime: 10 }];
     expect(decideRestart(history, settings({ policy }), 0, noJitter)).toEqual(expected);
+  });
+  it.each([5, 999])('with the default settings a crash loop of %i ms runs gives up within the window (the README arithmetic)', (uptime) => {
+    const defaults = resolveConfig({ apps: [{ name: 'a', command: ['true'] }] }).apps[0]!.restart;
+    const longest = (): number => 1; // the jitter makes every delay as long as it can be
+    let now = 0;
+    let history: RunOutcome[] = [];
+    let runs = 0;
+    let decision: RestartDecision = { action: 'restart', delay: 0, consecutive: 0 };
+    while (decision.action === 'restart' && runs < 1000) {
+      now += decision.delay + uptime;
+      runs++;
+      history = relevantHistory([...history, { endedAt: now, failed: true, ready: true, uptime }], defaults, now);
+      decision = decideRestart(history, defaults, now, longest);
+    }
+    expect(decision).toEqual({ action: 'give-up', shortRuns: 16 });
+    expect(runs).toBe(16); // PM2 gives up after 16 unstable restarts too
+    expect(now).toBeLessThanOrEqual(defaults.window);
+    if (uptime === 5) expect(now).toBeLessThan(25_000); // 23.72 s of delays at most, + 16 short runs
   });
 });
 
