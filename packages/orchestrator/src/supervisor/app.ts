@@ -184,7 +184,8 @@ export class AppSupervisor {
     this.run?.dispose();
     this.run = new Run(this.app, this.ctx, this.runOptions());
     this.setStatus('starting');
-    void this.run.start();
+    // start() reports its failures through the hooks; anything else is a bug, logged, never a daemon crash.
+    this.run.start().catch((error: unknown) => this.ctx.logger.error({ err: error, app: this.app.name }, 'starting a run failed'));
   }
 
   private runOptions(): { log: AppLogFile; memory: AnnounceMemory; port: number | null; hooks: RunHooks } {

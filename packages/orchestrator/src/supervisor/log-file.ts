@@ -1,4 +1,5 @@
 import {
+  appendFileSync,
   closeSync,
   copyFileSync,
   existsSync,
@@ -52,10 +53,25 @@ export class AppLogFile {
   openForChild(header?: string): number {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const fd = openSync(this.path, 'a', 0o600);
-    if (header !== undefined) writeSync(fd, `${header}\n`);
-    this.offset = fstatSync(fd).size; // readers (pm run, log readiness) only care about what this run's app writes
+    try {
+      if (header !== undefined) writeSync(fd, `${header}\n`);
+      this.offset = fstatSync(fd).size; // readers (pm run, log readiness) only care about what this run's app writes
+    } catch (error) {
+      closeSync(fd); // a failed start must not leak a descriptor (the next one may be the last free one)
+      throw error;
+    }
     this.partial = '';
     return fd;
+  }
+
+  /** Appends one line from pm itself (why a start failed), best effort: a log that cannot be written is no reason to fail more. */
+  note(line: string): void {
+    try {
+      mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+      appendFileSync(this.path, `${line}\n`, { mode: 0o600 });
+    } catch {
+      // EMFILE, ENOSPC …: the event and the start error still say it
+    }
   }
 
   /** Calls `listener` with each new complete line. Returns a remover. Watching starts with the first listener. */

@@ -8,6 +8,7 @@ import { argsProblem, commandLine } from './command-line.js';
 import { killTree } from './kill.js';
 import type { AppLogFile } from './log-file.js';
 import { startMonitors } from './monitors.js';
+import { cwdProblem, logOpenProblem, spawnProblem } from './spawn-problems.js';
 import { groupAlive, isSameProcess, sameProcess, startToken, startTokenSync, strayDescendants, type ProcessRef } from './proc.js';
 import { healthStateOf, isReadyMessage, waitUntilReady, type AnnounceMemory, type IpcState } from './readiness/index.js';
 
@@ -117,18 +118,18 @@ export class Run {
         // No host: get-port then checks every local address, so a port taken only on ::1 or 0.0.0.0 is skipped too.
         this.port = await getPort(this.port ? { port: this.port } : {});
       } catch (error) {
-        return this.failBeforeSpawn(`no free port (${(error as Error).message})`);
+        this.failBeforeSpawn(`no free port (${(error as Error).message})`);
+        return;
       }
       if (this.disposed) return; // stopped or replaced meanwhile
     }
     const problem = argsProblem(this.app);
-    if (problem) return this.failBeforeSpawn(problem);
-    const child = this.spawnChild();
-    if (!child) return;
-    if (child.pid === undefined) {
-      child.once('error', (error) => this.failBeforeSpawn(error.message));
+    if (problem) {
+      this.failBeforeSpawn(problem);
       return;
     }
+    const child = this.spawnChild();
+    if (!child || child.pid === undefined) return; // reported
     child.on('error', () => {
       // Errors after spawn (a kill that failed) are surfaced through exit; nothing to do here.
     });
@@ -156,9 +157,16 @@ export class Run {
     this.ipc.channel = ipc;
     const env: NodeJS.ProcessEnv = { ...this.ctx.env, ...this.app.env, PM_APP_NAME: this.app.name };
     if (this.port !== null) env.PORT = String(this.port);
-    const fd = this.options.log.openForChild(`--- pm: ${this.app.name} starting at ${new Date().toISOString()} ---`);
+    const cwd = cwdProblem(this.app);
+    if (cwd) return this.failBeforeSpawn(cwd);
+    let fd: number;
     try {
-      return spawn(file, args, {
+      fd = this.options.log.openForChild(`--- pm: ${this.app.name} starting at ${new Date().toISOString()} ---`);
+    } catch (error) {
+      return this.failBeforeSpawn(logOpenProblem(error, this.options.log.path));
+    }
+    try {
+      const child = spawn(file, args, {
         cwd: this.app.cwd,
         env,
         shell,
@@ -166,16 +174,22 @@ export class Run {
         stdio: ipc ? ['ignore', fd, fd, 'ipc'] : ['ignore', fd, fd],
         windowsHide: true,
       });
+      if (child.pid === undefined) child.once('error', (error) => this.failBeforeSpawn(spawnProblem(error, file)));
+      return child.pid === undefined ? null : child;
     } catch (error) {
-      this.failBeforeSpawn((error as Error).message);
-      return null;
+      return this.failBeforeSpawn(spawnProblem(error, file));
     } finally {
       closeSync(fd);
     }
   }
 
-  private failBeforeSpawn(reason: string): void {
-    if (!this.disposed) this.options.hooks.failedToSpawn(reason);
+  /** Reports a start that never got a process, in the app's log too (`pm logs` shows why nothing ran). */
+  private failBeforeSpawn(reason: string): null {
+    if (this.disposed) return null;
+    this.options.log.note(`--- pm: ${this.app.name} failed to start: ${reason} ---`);
+    this.ctx.logger.warn({ app: this.app.name, reason }, 'start failed');
+    this.options.hooks.failedToSpawn(reason);
+    return null;
   }
 
   private onMessage(pid: number, message: unknown): void {
@@ -281,8 +295,13 @@ export class Run {
 
   /** Adds the run's current strays (from a /proc read at most `maxAge` ms old) and forgets those gone. */
   private recordStrays(pid: number, maxAge = 0): void {
-    for (const [p, ref] of this.strays) if (!isSameProcess(ref)) this.strays.delete(p);
-    for (const ref of strayDescendants(pid, maxAge)) this.strays.set(ref.pid, ref);
+    try {
+      for (const [p, ref] of this.strays) if (!isSameProcess(ref)) this.strays.delete(p);
+      for (const ref of strayDescendants(pid, maxAge)) this.strays.set(ref.pid, ref);
+    } catch (error) {
+      // /proc unreadable for now (EMFILE): keep what was recorded, and look again at the next scan.
+      this.ctx.logger.debug({ err: error, app: this.app.name }, 'stray scan failed');
+    }
   }
 
   private clearTimers(): void {
