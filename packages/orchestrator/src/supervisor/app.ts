@@ -7,14 +7,12 @@ import type { AppContext } from './context.js';
 import type { AppRecord, AppStatus } from './events.js';
 import { AppLogFile } from './log-file.js';
 import { isPortFree } from './ports.js';
-import { sameProcess } from './proc.js';
+import { isSameProcess, sameProcess } from './proc.js';
 import type { AnnounceMemory } from './readiness/index.js';
 import { decideRestart, relevantHistory, stayDownReason, type RunOutcome } from './restart-policy.js';
 import { Run, type RunExit, type RunHooks } from './run.js';
 import { StartWaiters } from './start-waiters.js';
 import { Transitions } from './transitions.js';
-
-export type { AppContext } from './context.js';
 
 /**
  * Supervises one app across its runs: the commands (start, stop, restart, adopt) and the state
@@ -167,6 +165,9 @@ export class AppSupervisor {
       port: this.port,
       restarts: this.restarts,
       startedAt: this.startedAt,
+      stop: { signal: this.app.stop.signal, timeout: this.app.stop.timeout },
+      // While a process lives (or what it left is being ended), the strays the run tracks, still alive.
+      strays: this.pid !== null || this.status === 'stopping' ? (this.run?.strayList().filter(isSameProcess) ?? []) : [],
     };
   }
 
@@ -246,7 +247,7 @@ export class AppSupervisor {
       this.starts.rejectAll(new StartFailedError(this.app.name, reason));
     }
     const settle = (): void => this.afterRun({ failed: code !== 0 || !wasReady, ready: wasReady, uptime }, `exited with ${how}`);
-    const leftovers = run.endLeftovers(pid, run.strayList());
+    const leftovers = run.endLeftovers(pid);
     if (!leftovers) return settle();
     // The leader is gone but its group (or a recorded stray) lives on: end it before restarting or
     // settling, or each crash leaks a tree that nothing can find any more.

@@ -1,19 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync } from 'node:fs';
 import getPort from 'get-port';
 import type { ResolvedApp } from '../config/resolve.js';
 import type { AppContext } from './context.js';
 import type { AppRecord } from './events.js';
-import { argsProblem, commandLine } from './command-line.js';
+import { argsProblem } from './command-line.js';
 import { killTree } from './kill.js';
 import type { AppLogFile } from './log-file.js';
 import { startMonitors } from './monitors.js';
-import { cwdProblem, logOpenProblem, spawnProblem } from './spawn-problems.js';
-import { groupAlive, isSameProcess, sameProcess, startToken, startTokenSync, strayDescendants, type ProcessRef } from './proc.js';
+import { StrayTracker } from './strays.js';
+import { spawnApp } from './spawn-app.js';
+import { groupAlive, isSameProcess, sameProcess, startToken, startTokenSync, type ProcessRef } from './proc.js';
 import { healthStateOf, isReadyMessage, waitUntilReady, type AnnounceMemory, type IpcState } from './readiness/index.js';
 
-/** Ms between scans for descendants that left a run's process group (also scanned when it becomes ready). */
-const STRAY_SCAN_INTERVAL = 2000;
 /** Ms between checks that an adopted process (not our child: no exit event) still lives. */
 const ADOPTED_WATCH_INTERVAL = 100;
 /** Ms to wait for the exit of a killed run to be seen before taking it as gone. */
@@ -73,7 +70,7 @@ export class Run {
   /** Ms the process lived, once its exit was seen. */
   uptime = 0;
   private readonly ipc: { channel: boolean } & Omit<IpcState, 'channel'> = { channel: false, ready: false, health: null };
-  private strays = new Map<number, ProcessRef>();
+  private strays: StrayTracker | null = null;
   private timers: NodeJS.Timeout[] = [];
   private stopMonitors: (() => void) | null = null;
   private readyAbort: AbortController | null = null;
@@ -99,8 +96,9 @@ export class Run {
     run.token = record.startToken;
     run.startedAt = record.startedAt ?? Date.now();
     run.ready = true;
-    run.recordStrays(pid);
-    run.watchStrays(pid);
+    // What the previous supervisor tracked, if still the same processes: a later stop ends them too.
+    run.trackStrays(pid).adopt(record.strays ?? []);
+    run.strays!.scan();
     // Not our child: no exit event, so watch the pid (and its start time, against PID reuse).
     const watcher = setInterval(() => {
       void sameProcess(pid, record.startToken).then((alive) => {
@@ -128,12 +126,16 @@ export class Run {
       this.failBeforeSpawn(problem);
       return;
     }
-    const child = this.spawnChild();
-    if (!child || child.pid === undefined) return; // reported
+    const { app, port, ctx } = this;
+    const spawned = spawnApp({ app, env: ctx.env, port, log: this.options.log, onLateFailure: (problem) => this.failBeforeSpawn(problem) });
+    if (typeof spawned === 'string') this.failBeforeSpawn(spawned);
+    if (spawned === null || typeof spawned === 'string') return;
+    const { child, ipc } = spawned;
+    this.ipc.channel = ipc;
     child.on('error', () => {
       // Errors after spawn (a kill that failed) are surfaced through exit; nothing to do here.
     });
-    const pid = child.pid;
+    const pid = child.pid!;
     this.pid = pid;
     this.startedAt = Date.now();
     // Known before the spawn event goes out, so the daemon's state never records a pid without it.
@@ -145,51 +147,18 @@ export class Run {
       });
     }
     child.on('exit', (code, signal) => this.onExit(code, signal));
-    this.watchStrays(pid);
+    this.trackStrays(pid);
     child.on('message', (message) => this.onMessage(pid, message));
     this.options.hooks.spawned();
     await this.awaitReady();
   }
 
-  /** Spawns the child in its own process group, its output going straight to the log file; null if that failed (reported). */
-  private spawnChild(): ChildProcess | null {
-    const { file, args, shell, ipc } = commandLine(this.app, this.port);
-    this.ipc.channel = ipc;
-    const env: NodeJS.ProcessEnv = { ...this.ctx.env, ...this.app.env, PM_APP_NAME: this.app.name };
-    if (this.port !== null) env.PORT = String(this.port);
-    const cwd = cwdProblem(this.app);
-    if (cwd) return this.failBeforeSpawn(cwd);
-    let fd: number;
-    try {
-      fd = this.options.log.openForChild(`--- pm: ${this.app.name} starting at ${new Date().toISOString()} ---`);
-    } catch (error) {
-      return this.failBeforeSpawn(logOpenProblem(error, this.options.log.path));
-    }
-    try {
-      const child = spawn(file, args, {
-        cwd: this.app.cwd,
-        env,
-        shell,
-        detached: true, // own process group, so a stop reaches the whole tree and Ctrl-C in `pm run` does not
-        stdio: ipc ? ['ignore', fd, fd, 'ipc'] : ['ignore', fd, fd],
-        windowsHide: true,
-      });
-      if (child.pid === undefined) child.once('error', (error) => this.failBeforeSpawn(spawnProblem(error, file)));
-      return child.pid === undefined ? null : child;
-    } catch (error) {
-      return this.failBeforeSpawn(spawnProblem(error, file));
-    } finally {
-      closeSync(fd);
-    }
-  }
-
   /** Reports a start that never got a process, in the app's log too (`pm logs` shows why nothing ran). */
-  private failBeforeSpawn(reason: string): null {
-    if (this.disposed) return null;
+  private failBeforeSpawn(reason: string): void {
+    if (this.disposed) return;
     this.options.log.note(`--- pm: ${this.app.name} failed to start: ${reason} ---`);
     this.ctx.logger.warn({ app: this.app.name, reason }, 'start failed');
     this.options.hooks.failedToSpawn(reason);
-    return null;
   }
 
   private onMessage(pid: number, message: unknown): void {
@@ -221,7 +190,7 @@ export class Run {
     if (this.disposed || this.exitSeen) return; // replaced, stopped, or exited: handled there
     if (ok) {
       this.ready = true;
-      this.recordStrays(this.pid!); // fresh: what it spawned while starting is known from now on
+      this.strays?.scan(); // fresh: what it spawned while starting is known from now on
       return this.options.hooks.ready();
     }
     if (abort.signal.reason !== 'timeout') return;
@@ -249,7 +218,7 @@ export class Run {
     const pid = this.pid;
     if (pid === null) return;
     this.stopMonitors?.();
-    await killTree({ pid, signal: this.app.stop.signal, timeout: this.app.stop.timeout, strays: [...this.strays.values()] });
+    await killTree({ pid, signal: this.app.stop.signal, timeout: this.app.stop.timeout, strays: this.strayList() });
     // Our child's exit event follows at once; an adopted process is seen gone by its watcher.
     const fallback = setTimeout(() => this.onExit(null, 'SIGKILL'), EXIT_FALLBACK);
     await this.exited;
@@ -261,15 +230,15 @@ export class Run {
    * that left the group), with the same stop signal and grace as any stop, then SIGKILL. Null when
    * nothing is left, so the caller can go on at once.
    */
-  endLeftovers(pid: number, strays: readonly ProcessRef[]): Promise<unknown> | null {
-    const leftovers = strays.filter(isSameProcess);
+  endLeftovers(pid: number): Promise<unknown> | null {
+    const leftovers = this.strayList().filter(isSameProcess);
     if (leftovers.length === 0 && !groupAlive(pid)) return null;
     return killTree({ pid, leaderGone: true, strays: leftovers, signal: this.app.stop.signal, timeout: this.app.stop.timeout });
   }
 
   /** The descendants that left the process group, as last recorded. */
   strayList(): ProcessRef[] {
-    return [...this.strays.values()];
+    return this.strays?.list() ?? [];
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -284,29 +253,23 @@ export class Run {
     if (!this.disposed) this.options.hooks.exited({ pid, code, signal, uptime: this.uptime, wasReady: this.ready });
   }
 
-  /** Records the run's descendants outside its process group now, and every STRAY_SCAN_INTERVAL while it lives. */
-  private watchStrays(pid: number): void {
-    const timer = setInterval(() => {
-      if (this.pid === pid) this.recordStrays(pid, STRAY_SCAN_INTERVAL / 2);
-    }, STRAY_SCAN_INTERVAL);
-    timer.unref();
-    this.timers.push(timer);
-  }
-
-  /** Adds the run's current strays (from a /proc read at most `maxAge` ms old) and forgets those gone. */
-  private recordStrays(pid: number, maxAge = 0): void {
-    try {
-      for (const [p, ref] of this.strays) if (!isSameProcess(ref)) this.strays.delete(p);
-      for (const ref of strayDescendants(pid, maxAge)) this.strays.set(ref.pid, ref);
-    } catch (error) {
-      // /proc unreadable for now (EMFILE): keep what was recorded, and look again at the next scan.
-      this.ctx.logger.debug({ err: error, app: this.app.name }, 'stray scan failed');
-    }
+  /** Starts recording the descendants of `pid` that leave its process group, while it lives. */
+  private trackStrays(pid: number): StrayTracker {
+    this.strays = new StrayTracker(
+      pid,
+      (strays) => {
+        if (!this.disposed) this.ctx.emit({ type: 'strays', app: this.app.name, pid, strays, time: Date.now() });
+      },
+      (error) => this.ctx.logger.debug({ err: error, app: this.app.name }, 'stray scan failed'),
+    );
+    this.strays.watch();
+    return this.strays;
   }
 
   private clearTimers(): void {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    this.strays?.stop();
     this.stopMonitors?.();
     this.stopMonitors = null;
   }
