@@ -10,7 +10,7 @@ import { isPortFree } from './ports.js';
 import { isSameProcess, sameProcess } from './proc.js';
 import type { AnnounceMemory } from './readiness/index.js';
 import { decideRestart, relevantHistory, stayDownReason, type RunOutcome } from './restart-policy.js';
-import { Run, type RunExit, type RunHooks } from './run.js';
+import { Run, type RunExit, type RunHooks, type RunOptions } from './run.js';
 import { StartWaiters } from './start-waiters.js';
 import { Transitions } from './transitions.js';
 
@@ -20,8 +20,11 @@ import { Transitions } from './transitions.js';
  * end is {@link decideRestart}.
  */
 export class AppSupervisor {
+  /** Lifecycle state (see the README's States). */
   status: AppStatus = 'stopped';
+  /** Restarts since the app was first started (automatic and asked for). */
   restarts = 0;
+  /** The app's log file, shared by all its runs. */
   readonly log: AppLogFile;
 
   /** The latest run: live, starting, or the one that ended last. Only it can call back (older ones are disposed). */
@@ -189,7 +192,7 @@ export class AppSupervisor {
     this.run.start().catch((error: unknown) => this.ctx.logger.error({ err: error, app: this.app.name }, 'starting a run failed'));
   }
 
-  private runOptions(): { log: AppLogFile; memory: AnnounceMemory; port: number | null; hooks: RunHooks } {
+  private runOptions(): RunOptions {
     return { log: this.log, memory: this.memory, port: this.port, hooks: this.hooks };
   }
 

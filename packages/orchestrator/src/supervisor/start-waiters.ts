@@ -7,10 +7,12 @@ export class StartWaiters {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
+  /** The start became ready: resolves every waiter. */
   resolveAll(): void {
     for (const waiter of this.take()) waiter.resolve();
   }
 
+  /** The start failed or was stopped: rejects every waiter with `error`. */
   rejectAll(error: Error): void {
     for (const waiter of this.take()) waiter.reject(error);
   }

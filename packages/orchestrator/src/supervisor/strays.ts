@@ -43,6 +43,7 @@ export class StrayTracker {
     this.timer.unref();
   }
 
+  /** Stops the periodic scan (the list stays, for ending what the run left). */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
