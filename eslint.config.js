@@ -8,7 +8,7 @@ const internalsMessage =
   'adapters and examples are thin wiring, and internals may change without notice.';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', '**/coverage/**', '**/.pm/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'packages/create-app/templates/**', '**/.turbo/**', '**/coverage/**', '**/.pm/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -31,5 +31,26 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Examples' tests reach the private test helpers by path, so a copied template's package.json names nothing unpublished.
+    files: ['examples/*/test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@pm/*/src', '@pm/*/src/**', '@pm/*/dist', '@pm/*/dist/**'], message: internalsMessage },
+            { regex: '^(\\.\\./)+packages/(?!test-utils/)', message: internalsMessage },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // CommonJS examples: plain `require()` JavaScript, as a CommonJS user writes it.
+    files: ['examples/express-cjs/**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

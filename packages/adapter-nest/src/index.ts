@@ -12,3 +12,11 @@ export {
   type NestErrorCode,
   type PortHolder,
 } from './errors.js';
+// Re-exported so an app that installs only this adapter can name the lock's refusal and print its box.
+export {
+  InstanceAlreadyRunningError,
+  formatInstanceRunningMessage,
+  type FormatInstanceRunningOptions,
+  type HolderRecord,
+  type InstanceLock,
+} from '@pm/lock';

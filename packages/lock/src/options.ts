@@ -8,7 +8,8 @@ export interface AcquireInstanceLockOptions {
   name?: string;
   /**
    * Lock file path for the default file backend; missing folders are created.
-   * @default env `PID_FILE_PATH`, else `./data/<name>.pid`
+   * @default env `PID_FILE_PATH`, else `data/<name>.pid` in the app's root (the folder of the nearest
+   * package.json above the entry script; the working directory when there is none)
    */
   path?: string;
   /** Port this instance serves on, recorded so the error can print the holder's health URL. @default null */

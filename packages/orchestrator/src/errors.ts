@@ -13,6 +13,7 @@ export const OrchestratorErrorCodes = {
   startFailed: 'PM_START_FAILED',
   daemonUnreachable: 'PM_DAEMON_UNREACHABLE',
   stateCorrupt: 'PM_STATE_CORRUPT',
+  unsafePath: 'PM_UNSAFE_PATH',
 } as const;
 
 /** One of {@link OrchestratorErrorCodes}. */
@@ -146,5 +147,20 @@ export class StateCorruptError extends PmOrchestratorError {
       { cause },
     );
     this.file = file;
+  }
+}
+
+/**
+ * Thrown when a folder or file pm would write in `PM_HOME` could be controlled by another user: a folder
+ * others can write (without the sticky bit), something owned by another uid, a symlink, a FIFO or a
+ * hard-linked file where pm expects its own regular file. The message names the path, the problem and the fix.
+ */
+export class UnsafePathError extends PmOrchestratorError {
+  /** The folder or file refused. */
+  readonly path: string;
+
+  constructor(path: string, problem: string, fix: string, options?: { cause?: unknown }) {
+    super(OrchestratorErrorCodes.unsafePath, `Refusing to use ${path}: ${problem}. ${fix}`, options);
+    this.path = path;
   }
 }

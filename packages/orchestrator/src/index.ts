@@ -28,6 +28,7 @@ export {
   StartFailedError,
   DaemonUnreachableError,
   StateCorruptError,
+  UnsafePathError,
   type OrchestratorErrorCode,
   type ConfigProblem,
   type PortHolder,

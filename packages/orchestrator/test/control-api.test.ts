@@ -85,3 +85,40 @@ describe('control API when the status cannot be read', () => {
     expect(unhandled).toEqual([]);
   });
 });
+
+describe('control API and the Origin header', () => {
+  it("refuses any Origin but the dashboard's own with 403, even with the right token; no Origin (the CLI, curl) is served", async () => {
+    const { orchestrator } = orchestrate({ apps: [{ name: 'svc', script: fixture('sleeper.mjs') }] }, { baseDir: makeTempDir() });
+    await orchestrator.start();
+    const token = 'secret-token';
+    const api = await startControlApi({ orchestrator, port: 0, token });
+    onTestFinished(() => api.close());
+    const base = `http://127.0.0.1:${api.port}`;
+    const call = (origin: string | undefined, path = '/api/status', method = 'GET') =>
+      httpRequest(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(origin ? { origin } : {}) } });
+
+    expect((await call(undefined)).status).toBe(200);
+    expect((await call(`http://127.0.0.1:${api.port}`)).status).toBe(200);
+    expect((await call(`http://localhost:${api.port}`)).status).toBe(200);
+    for (const foreign of [
+      'https://evil.example',
+      'null',
+      `http://127.0.0.1:${api.port + 1}`,
+      `https://127.0.0.1:${api.port}`,
+      'http://127.0.0.1',
+    ]) {
+      const refused = await call(foreign);
+      expect(refused.status, foreign).toBe(403);
+      expect(refused.json).toMatchObject({
+        ok: false,
+        error: { code: 'PM_FORBIDDEN', message: expect.stringContaining('other web pages') },
+      });
+    }
+    // A refused control call does nothing.
+    const [before] = await orchestrator.status();
+    expect((await call('https://evil.example', '/api/apps/svc/restart', 'POST')).status).toBe(403);
+    expect((await call('https://evil.example', `/api/events?token=${token}`)).status).toBe(403);
+    const [after] = await orchestrator.status();
+    expect([after!.pid, after!.restarts]).toEqual([before!.pid, 0]);
+  });
+});

@@ -14,6 +14,7 @@ const surface = [
   'PortInUseError',
   'StartFailedError',
   'StateCorruptError',
+  'UnsafePathError',
   'configDefaults',
   'configFileNames',
   'createOrchestrator',
@@ -51,6 +52,7 @@ describe('public surface', () => {
       'PM_PORT_IN_USE',
       'PM_START_FAILED',
       'PM_STATE_CORRUPT',
+      'PM_UNSAFE_PATH',
     ]);
     const error = new api.StartFailedError('api', 'boom', { cause: new Error('root') });
     expect(error).toBeInstanceOf(api.PmOrchestratorError);

@@ -15,15 +15,18 @@ import { backoffDelay } from '../src/supervisor/restart-policy.js';
 const state = (n: number): DaemonState => ({ version: 1, configFile: null, daemonPid: n, savedAt: new Date(0).toISOString(), apps: [] });
 
 describe('writeFileAtomic', () => {
-  it('replaces a file with mode 0600 (even over a 0644 file and a stale 0644 temp file) and leaves no temp file', () => {
+  it('replaces a file with mode 0600 (even over a 0644 file), leaves no temp file, and never uses a predictable temp name', () => {
     const dir = makeTempDir();
     const file = join(dir, 'control.json');
     writeFileSync(file, 'old', { mode: 0o644 });
-    writeFileSync(`${file}.${process.pid}.tmp`, 'left by a crash', { mode: 0o644 });
+    // What an older pm (temp name `<file>.<pid>.tmp`) left after a crash, or another user planted: never touched.
+    const stale = `${file}.${process.pid}.tmp`;
+    writeFileSync(stale, 'left by a crash', { mode: 0o644 });
     writeFileAtomic(file, 'new');
     expect(readFileSync(file, 'utf8')).toBe('new');
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(readdirSync(dir)).toEqual(['control.json']);
+    expect(readdirSync(dir).sort()).toEqual(['control.json', `control.json.${process.pid}.tmp`]);
+    expect([readFileSync(stale, 'utf8'), statSync(stale).mode & 0o777]).toEqual(['left by a crash', 0o644]);
   });
 
   it('keeps the replaced file as `previous` when asked', () => {

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { parseLockFile, serializeRecord, type HolderRecord } from '../record.js';
 import { linkIfAbsent, readLockFile, renameIntoPlace, writeTempFile, type FileIdentity, type LockFileContent } from './atomic-file.js';
 import { FileLockHandle } from './file-handle.js';
+import { appRoot } from './app-root.js';
 import { judgeLockFile, type Verdict } from './judge.js';
 import { KernelMutex, mutexAddress, probeMutex } from './kernel-mutex.js';
 
@@ -17,7 +18,8 @@ export type FileExclusion = 'socket' | 'link';
 export interface FileBackendOptions {
   /**
    * Lock file path. Missing folders are created.
-   * @default env `PID_FILE_PATH`, else `./data/<name>.pid` (relative to the working directory)
+   * @default env `PID_FILE_PATH`, else `data/<name>.pid` in the app's root (the folder of the nearest
+   * package.json above the entry script; the working directory when there is none)
    */
   path?: string;
   /**
@@ -51,9 +53,12 @@ async function pauseBeforeTakeover(): Promise<void> {
   if (ms > 0) await sleep(ms);
 }
 
-/** Resolves the lock file path: the option, else env PID_FILE_PATH, else ./data/<name>.pid. Read at call time. */
+/**
+ * Resolves the lock file path: the option, else env PID_FILE_PATH, else data/<name>.pid in the app's root
+ * (so a copy started from another folder still meets the same lock). Read at call time.
+ */
 export function resolveLockPath(path: string | undefined, name: string): string {
-  return resolve(path ?? process.env.PID_FILE_PATH ?? join('data', `${name}.pid`));
+  return resolve(path ?? process.env.PID_FILE_PATH ?? join(appRoot(), 'data', `${name}.pid`));
 }
 
 const unwritableCodes = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EEXIST', 'EISDIR']);

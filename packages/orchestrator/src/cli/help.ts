@@ -22,7 +22,23 @@ export const verbHelp: Record<string, string> = {
   'free-port': `pm free-port <port> [--kill]
   Shows the process listening on <port>; with --kill ends it (SIGTERM, then SIGKILL after 3 s).`,
   init: `pm init [--force]
-  Writes a starter pm.config.mjs in the current folder.`,
+  Reads the project (package.json start scripts and main, framework, @pm/health use) and writes a
+  pm.config.mjs in the current folder that runs it as is.`,
+  export: `pm export <systemd|compose|kubernetes|tmux|procfile|pm2> [-o dir] [--app name...] [--force] [--check] [-c <file>]
+  Translates the config into the target's files: systemd units (default folder systemd/), compose.yaml,
+  kubernetes.yaml, pm-tmux.sh, Procfile + .env, or ecosystem.config.cjs (default: the config's folder).
+  Prints one line per setting the target cannot express (and still exits 0).
+  Never overwrites a file with other content unless --force; writes nothing if any file is refused.
+  --check writes nothing and exits 1 when the files on disk differ from what the config gives (for CI).
+  --app limits the export to these apps (repeat, or a,b). --image sets the container image of compose
+  and kubernetes (default node:<major>-slim; required when an app has a command). --system writes
+  system units instead of user units.`,
+  startup: `pm startup [--print] [-c <file>]
+  Installs and enables a systemd user unit (~/.config/systemd/user/pm-<project>.service) that runs
+  this project's stack (pm run) at boot, printing each command it runs. Needs no root. --print only
+  prints the unit and the commands. On a machine without systemd it says so and exits 1.`,
+  unstartup: `pm unstartup [--print] [-c <file>]
+  Disables and removes the unit pm startup installed, printing each command it runs.`,
   dashboard: `pm dashboard [-c <file>]
   Prints the URL of the running daemon's dashboard (127.0.0.1, with its access token).`,
 };
@@ -41,6 +57,8 @@ Commands:
   logs [name] [-f]      show or follow logs
   wait <resource...>    wait for http/tcp/file resources
   free-port <port>      show (and --kill) what holds a port
+  export <target>       write systemd, compose, kubernetes, tmux, procfile or pm2 files
+  startup / unstartup   run this stack at boot under a systemd user unit (or remove it)
   init                  write a starter config
   dashboard             print the dashboard URL
 

@@ -21,6 +21,19 @@ const verbs: Record<string, { options: Options; load: () => Promise<(ctx: Comman
     load: async () => (await import('./commands/wait.js')).waitCommand,
   },
   'free-port': { options: { kill: { type: 'boolean' } }, load: async () => (await import('./commands/free-port.js')).freePortCommand },
+  export: {
+    options: {
+      output: { type: 'string', short: 'o' },
+      app: { type: 'string', multiple: true },
+      force: { type: 'boolean' },
+      check: { type: 'boolean' },
+      image: { type: 'string' },
+      system: { type: 'boolean' },
+    },
+    load: async () => (await import('./commands/export.js')).exportCommand,
+  },
+  startup: { options: { print: { type: 'boolean' } }, load: async () => (await import('./commands/startup.js')).startupCommand },
+  unstartup: { options: { print: { type: 'boolean' } }, load: async () => (await import('./commands/startup.js')).unstartupCommand },
   init: { options: { force: { type: 'boolean' } }, load: async () => (await import('./commands/init.js')).initCommand },
 };
 

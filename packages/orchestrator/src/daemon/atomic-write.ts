@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createOwnFile, tempNameFor } from '../safe-fs/own-file.js';
 
 /** Options of {@link writeFileAtomic}. */
 export interface WriteFileAtomicOptions {
@@ -34,15 +35,19 @@ export function fsyncDir(dir: string): void {
  * old content or the new, never a torn mix: a temp file in the same folder, written with `mode`
  * and fsync'd, renamed over `file`, then the folder fsync'd. The temp file is removed if any step
  * before the rename fails.
+ *
+ * Safe in a folder other users can write (sticky): the temp file has a random name and is created
+ * exclusively (never through a symlink or over a file someone planted), and rename replaces a symlink
+ * at `file` or `previous` rather than writing through it.
  */
 export function writeFileAtomic(file: string, data: string, options: WriteFileAtomicOptions = {}): void {
   const mode = options.mode ?? 0o600;
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = tempNameFor(file);
+  let created = false;
   try {
-    const fd = openSync(tmp, 'w', mode);
+    const fd = createOwnFile(tmp, mode);
+    created = true;
     try {
-      // open's mode applies only to a new file: a temp file a crashed run left keeps its old mode.
-      fchmodSync(fd, mode);
       writeSync(fd, data);
       fsyncSync(fd);
     } finally {
@@ -51,7 +56,8 @@ export function writeFileAtomic(file: string, data: string, options: WriteFileAt
     if (options.previous !== undefined && existsSync(file)) renameSync(file, options.previous);
     renameSync(tmp, file);
   } catch (error) {
-    rmSync(tmp, { force: true });
+    // Only a file we created: never unlink a name someone else planted.
+    if (created) rmSync(tmp, { force: true });
     throw error;
   }
   fsyncDir(dirname(file));

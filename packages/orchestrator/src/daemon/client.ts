@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DaemonUnreachableError } from '../errors.js';
+import { openOwnFile, readOwnFile } from '../safe-fs/own-file.js';
+import { ensurePmHome } from '../safe-fs/safe-folder.js';
 import type { PmPaths } from './paths.js';
 import { assertOwnSocket } from './private-dir.js';
 import type { DaemonRequest, DaemonResponse } from './protocol.js';
@@ -30,17 +32,27 @@ export function requestDaemon(socketPath: string, request: DaemonRequest, timeou
     });
     socket.on('end', () => {
       clearTimeout(timer);
+      let answer: unknown;
       try {
-        resolve(JSON.parse(buffer) as DaemonResponse);
+        answer = JSON.parse(buffer);
       } catch (error) {
-        reject(
-          new DaemonUnreachableError(`The pm daemon at ${socketPath} sent an unreadable answer; see its log (.pm/daemon.log).`, {
-            cause: error,
-          }),
-        );
+        answer = error;
       }
+      if (isDaemonResponse(answer)) return resolve(answer);
+      reject(
+        new DaemonUnreachableError(`The pm daemon at ${socketPath} sent an unreadable answer; see its log (.pm/daemon.log).`, {
+          cause: answer instanceof Error ? answer : undefined,
+        }),
+      );
     });
   });
+}
+
+/** The shape every daemon answer has (`ok`, and an `error` with a code when not ok); anything else is unreadable. */
+function isDaemonResponse(value: unknown): value is DaemonResponse {
+  if (typeof value !== 'object' || value === null || typeof (value as { ok?: unknown }).ok !== 'boolean') return false;
+  const { ok, error } = value as { ok: boolean; error?: { code?: unknown } };
+  return ok || (typeof error === 'object' && error !== null && typeof error.code === 'string');
 }
 
 /** True when a daemon answers a ping. */
@@ -87,10 +99,10 @@ export async function ensureDaemon({
       `A foreground \`pm run\` (PID ${holder.pid}) supervises this project: use it, or stop it (Ctrl-C in its terminal, or kill -TERM ${holder.pid}) before \`pm start\`.`,
     );
   }
-  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  ensurePmHome(paths); // a clear refusal here, before the daemon would fail on it
   // The daemon's stray output (a crash trace) goes to a file: it must outlive this terminal.
   const errFile = join(paths.home, 'daemon.stderr.log');
-  const out = openSync(errFile, 'a', 0o600);
+  const out = openOwnFile(errFile, 'append', { mode: 0o600 });
   let exited: number | string | null = null;
   try {
     const child = spawn(process.execPath, [cliScript, '__daemon', '--config', configFile], {
@@ -118,7 +130,7 @@ export async function ensureDaemon({
 /** The last lines of a log file, for an error message. */
 function tail(file: string, lines = 10): string {
   try {
-    const text = readFileSync(file, 'utf8').trimEnd();
+    const text = readOwnFile(file).trimEnd();
     return text ? `--- ${file}\n${text.split('\n').slice(-lines).join('\n')}\n` : '';
   } catch {
     return '';

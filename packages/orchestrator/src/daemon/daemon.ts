@@ -1,23 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { acquireInstanceLock } from '@pm/lock';
 import { loadConfig } from '../config/load.js';
 import type { OrchestratorEvent } from '../supervisor/events.js';
 import { createOrchestrator } from '../supervisor/orchestrator.js';
 import type { Logger } from '../logger.js';
+import { ensurePmHome } from '../safe-fs/safe-folder.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { startControlApi, type ControlApi } from './http-api.js';
 import { jsonLogger } from './json-logger.js';
 import { pmPaths } from './paths.js';
-import { ensurePrivateDir } from './private-dir.js';
-import type { DaemonRequest, DaemonResponse } from './protocol.js';
 import { RotatingWriter } from './rotating-writer.js';
+import { startSocketServer } from './socket-server.js';
 import { StateStore } from './state-store.js';
 import { persistState, recoverPrevious } from './state-sync.js';
 
-/** Options of {@link runDaemon}. */
 /** An app event as daemon log fields: its `pid` becomes `appPid`, so it never passes for the daemon's own. */
 function logFields(event: OrchestratorEvent): object {
   if (!('pid' in event)) return event;
@@ -25,6 +23,7 @@ function logFields(event: OrchestratorEvent): object {
   return { ...rest, appPid: pid };
 }
 
+/** Options of {@link runDaemon}. */
 export interface RunDaemonOptions {
   /** The config file to supervise. */
   configFile: string;
@@ -43,7 +42,7 @@ export interface RunDaemonOptions {
 export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   const env = options.env ?? process.env;
   const paths = pmPaths(dirname(options.configFile), env);
-  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  ensurePmHome(paths); // before any file is opened there: refuses a PM_HOME other users can write
   const writer = new RotatingWriter(paths.daemonLog, options.logMaxSize ?? 5 * 1024 * 1024, 3);
   const logger: Logger = jsonLogger(writer, env.PROCESS_MANAGER_DEBUG === 'true' ? 'debug' : 'info', { name: 'pm-daemon' });
 
@@ -104,107 +103,35 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   // new file, and a reader could see it half-written).
   writeFileAtomic(paths.control, JSON.stringify({ pid: process.pid, port: control?.port ?? null, token }), { mode: 0o600 });
 
-  const handle = async (request: DaemonRequest): Promise<DaemonResponse> => {
-    switch (request.cmd) {
-      case 'ping':
-        return { ok: true, data: { pid: process.pid, config: options.configFile } };
-      case 'status':
-        return { ok: true, status: await orchestrator.status() };
-      case 'dashboard':
-        return control
-          ? { ok: true, data: { url: `http://127.0.0.1:${control.port}/#token=${token}`, port: control.port } }
-          : {
-              ok: false,
-              error: {
-                code: 'PM_DASHBOARD_OFF',
-                message: 'The dashboard is off (dashboard: false) or its port was busy; see .pm/daemon.log',
-              },
-            };
-      case 'start':
-      case 'stop':
-      case 'restart':
-        try {
-          await orchestrator[request.cmd](request.names);
-          return { ok: true, status: await orchestrator.status() };
-        } catch (error) {
-          const e = error as { code?: string; message: string };
-          return { ok: false, error: { code: e.code ?? 'PM_ERROR', message: e.message }, status: await orchestrator.status() };
-        }
-      default:
-        return {
-          ok: false,
-          error: { code: 'PM_BAD_REQUEST', message: `unknown command ${JSON.stringify((request as { cmd?: unknown }).cmd)}` },
-        };
-    }
-  };
-
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    let buffer = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      if (buffer.length > 64 * 1024) return socket.destroy();
-      const newline = buffer.indexOf('\n');
-      if (newline === -1) return;
-      const line = buffer.slice(0, newline);
-      buffer = '';
-      inFlight++;
-      if (idleTimer) clearTimeout(idleTimer);
-      let request: DaemonRequest;
-      try {
-        request = JSON.parse(line) as DaemonRequest;
-      } catch {
-        request = { cmd: 'invalid' } as unknown as DaemonRequest;
-      }
-      void handle(request)
-        .catch((error: unknown): DaemonResponse => {
-          // e.g. orchestrator.status() failed: answer the CLI rather than leave it hanging.
-          logger.error({ err: error, cmd: request.cmd }, 'could not answer a CLI request');
-          return {
-            ok: false,
-            error: {
-              code: 'PM_ERROR',
-              message: `The daemon could not answer ${JSON.stringify(request.cmd)}: ${(error as Error)?.message ?? String(error)}; see .pm/daemon.log`,
-            },
-          };
-        })
-        .then((response) => socket.end(`${JSON.stringify(response)}\n`))
-        .finally(() => {
-          inFlight--;
-          checkIdle();
-        });
-    });
+  const socketServer = await startSocketServer({
+    socketPath: paths.socket,
+    home: paths.home,
+    orchestrator,
+    configFile: options.configFile,
+    dashboard: () => (control ? { url: `http://127.0.0.1:${control.port}/#token=${token}`, port: control.port } : null),
+    onRequest: {
+      begin: () => {
+        inFlight++;
+        if (idleTimer) clearTimeout(idleTimer);
+      },
+      end: () => {
+        inFlight--;
+        checkIdle();
+      },
+    },
+    logger,
   });
-  if (process.platform !== 'win32') {
-    // No process-wide umask change (apps spawned meanwhile would inherit it): the socket is created with
-    // the default umask (no write bit for others, so they cannot connect) and made 0600 right after.
-    // PM_HOME itself was made 0700 when created; an existing one (a shared folder) is left as it is, and
-    // the socket is 0600 below. The /tmp folder of a deep project is ours alone, or we refuse it.
-    if (dirname(paths.socket) !== paths.home) ensurePrivateDir(dirname(paths.socket));
-    rmSync(paths.socket, { force: true }); // stale socket of a dead daemon; we hold the lock
-  }
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(paths.socket, () => resolve());
-  });
-  if (process.platform !== 'win32') chmodSync(paths.socket, 0o600);
   logger.info({ socket: paths.socket, dashboard: control?.port ?? null }, 'daemon ready');
 
   let shuttingDown: Promise<void> | null = null;
   const shutdown = (code: number, reason: string): Promise<void> => {
     shuttingDown ??= (async () => {
       logger.info({ reason }, 'daemon stopping');
-      server.close();
-      for (const socket of sockets) socket.destroy();
+      socketServer.close();
       await control?.close();
       await orchestrator.close();
       state.close();
       rmSync(paths.control, { force: true });
-      if (process.platform !== 'win32') rmSync(paths.socket, { force: true });
       await lock.release();
       logger.info('daemon stopped');
       writer.close();

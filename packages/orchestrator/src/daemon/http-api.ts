@@ -2,12 +2,15 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { defaultLogger, type Logger } from '../logger.js';
 import type { Orchestrator } from '../supervisor/orchestrator.js';
+import { connectionLimits, guardConnections, httpServerOptions, type ConnectionLimits } from './connection-guard.js';
 import { dashboardPage } from './dashboard-page.js';
-import { RingBuffer } from './ring-buffer.js';
-import type { OrchestratorEvent } from '../supervisor/events.js';
+import { createDispatcher } from './dispatcher.js';
+import { createEventStream, MAX_SSE_CLIENTS } from './event-stream.js';
+import { ControlErrorCodes, failure, httpStatusOf, toWire, type ControlResponse, type FailureReason } from './protocol.js';
 
 /** Options of {@link startControlApi}. */
 export interface ControlApiOptions {
+  /** The orchestrator the API reports on and acts on. */
   orchestrator: Orchestrator;
   /** Port on 127.0.0.1 (0 picks one). */
   port: number;
@@ -21,6 +24,8 @@ export interface ControlApiOptions {
   onActivity?: () => void;
   /** Where failures with no caller to answer (an SSE update that could not be built) are logged. @default silent */
   logger?: Logger;
+  /** Caps on connections before authentication. @default {@link connectionLimits} */
+  limits?: Partial<ConnectionLimits>;
 }
 
 /** A running control API. */
@@ -29,10 +34,6 @@ export interface ControlApi {
   port: number;
   close(): Promise<void>;
 }
-
-const MAX_SSE_CLIENTS = 32;
-/** Lifecycle events kept for a dashboard that connects later; a ring, so memory stays flat over days. */
-const RECENT_EVENTS = 100;
 
 /** The request's URL, or null when it cannot be parsed (e.g. `//`, which `new URL` reads as a host-less URL). */
 function parseRequestUrl(raw: string | undefined): URL | null {
@@ -65,139 +66,125 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** A 500 for a request whose answer could not be built: code and message only, never a stack. */
-function failed(res: ServerResponse, what: string, error: unknown): void {
-  const message = `Could not ${what}: ${error instanceof Error ? error.message : String(error)}`;
-  if (!res.headersSent) json(res, 500, { ok: false, error: { code: 'PM_ERROR', message } });
-  else res.end();
+/** Sends a dispatcher answer: the HTTP status comes from the failure's reason, the body is what daemon.sock sends too. */
+function answer(res: ServerResponse, response: ControlResponse): void {
+  if (res.headersSent) return void res.end();
+  json(res, response.ok ? 200 : httpStatusOf[response.reason], toWire(response));
+}
+
+/** A failure of the HTTP layer itself (routing, auth, limits), in the same shape as the dispatcher's. */
+function refuse(res: ServerResponse, reason: FailureReason, code: string, message: string): void {
+  answer(res, failure(reason, code, message));
+}
+
+/** The Origin values a browser sends from the dashboard's own page; any other page is refused. */
+function ownOrigins(port: number): Set<string> {
+  return new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+}
+
+/**
+ * The checks every request passes before routing, for what a browser can send: a Host of ours (a
+ * DNS-rebinding page must not reach us), no Origin or the dashboard's own (a page on another origin
+ * that learnt the token must still not drive the API), a path that parses. Null once refused.
+ */
+function admit(req: IncomingMessage, res: ServerResponse, origins: Set<string>): URL | null {
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+    refuse(res, 'forbidden', ControlErrorCodes.forbidden, 'Use http://127.0.0.1:<port>/');
+    return null;
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !origins.has(origin)) {
+    const shown = JSON.stringify(origin.slice(0, 100));
+    const own = [...origins][0];
+    refuse(
+      res,
+      'forbidden',
+      ControlErrorCodes.forbidden,
+      `Requests from other web pages (Origin ${shown}) are refused; use the dashboard at ${own}/ or the pm CLI`,
+    );
+    return null;
+  }
+  const url = parseRequestUrl(req.url);
+  if (!url) refuse(res, 'bad-request', ControlErrorCodes.badRequest, 'Malformed request path');
+  return url;
+}
+
+/** The dashboard page, which may not be framed and loads nothing from elsewhere. */
+function servePage(res: ServerResponse): void {
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'",
+    'x-frame-options': 'DENY',
+  });
+  res.end(dashboardPage);
 }
 
 /**
  * The dashboard and HTTP control API, bound to 127.0.0.1 only. Routes: `GET /` (the page),
  * `GET /api/status`, `POST /api/apps/<name|all>/<start|stop|restart>`, `GET /api/events` (SSE).
  */
-export async function startControlApi({ orchestrator, port, token, onActivity, logger: given }: ControlApiOptions): Promise<ControlApi> {
+export async function startControlApi({
+  orchestrator,
+  port,
+  token,
+  onActivity,
+  logger: given,
+  limits: givenLimits,
+}: ControlApiOptions): Promise<ControlApi> {
   const logger = defaultLogger(given);
-  const clients = new Set<ServerResponse>();
-  let pending: NodeJS.Timeout | null = null;
-  // Throttle: at most one snapshot per 200 ms however many events arrive.
-  const broadcast = (): void => {
-    if (pending || clients.size === 0) return;
-    pending = setTimeout(() => {
-      pending = null;
-      orchestrator
-        .status()
-        .then((status) => {
-          const frame = `event: status\ndata: ${JSON.stringify(status)}\n\n`;
-          for (const client of clients) client.write(frame);
-        })
-        // Nobody to answer: the next event sends a fresh snapshot.
-        .catch((error: unknown) => logger.error({ err: error }, 'dashboard: could not send a live status update'));
-    }, 200);
-  };
-  const recent = new RingBuffer<OrchestratorEvent>(RECENT_EVENTS);
-  const unsubscribe = orchestrator.on((event) => {
-    if (event.type === 'output') return;
-    recent.push(event);
-    if (event.type !== 'status') {
-      const frame = `event: lifecycle\ndata: ${JSON.stringify(event)}\n\n`;
-      for (const client of clients) client.write(frame);
-    }
-    broadcast();
-  });
-  const heartbeat = setInterval(() => {
-    for (const client of clients) client.write(': keep-alive\n\n');
-  }, 15_000);
-  heartbeat.unref();
+  const limits: ConnectionLimits = { ...connectionLimits, ...givenLimits };
+  const dispatch = createDispatcher({ orchestrator, logger });
+  let origins = new Set<string>(); // filled once the port is bound
+  const events = createEventStream(orchestrator, logger);
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    // Refuse other Host names: a DNS-rebinding page must not reach us through the browser.
-    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(host))
-      return json(res, 403, { error: { code: 'PM_FORBIDDEN', message: 'Use http://127.0.0.1:<port>/' } });
-    const url = parseRequestUrl(req.url);
-    if (!url) return json(res, 400, { error: { code: 'PM_BAD_REQUEST', message: 'Malformed request path' } });
-    if (req.method === 'GET' && url.pathname === '/') {
-      res.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'",
-        'x-frame-options': 'DENY',
-      });
-      res.end(dashboardPage);
-      return;
-    }
-    if (!url.pathname.startsWith('/api/')) return json(res, 404, { error: { code: 'PM_NOT_FOUND', message: 'No such route' } });
+    const url = admit(req, res, origins);
+    if (!url) return;
+    if (req.method === 'GET' && url.pathname === '/') return servePage(res);
+    if (!url.pathname.startsWith('/api/')) return refuse(res, 'not-found', ControlErrorCodes.notFound, 'No such route');
     const isEvents = req.method === 'GET' && url.pathname === '/api/events';
     if (!tokenOk(req, url, token, isEvents)) {
-      return json(res, 401, {
-        error: { code: 'PM_UNAUTHORIZED', message: 'Missing or wrong token: run `pm dashboard` for a URL that carries it' },
-      });
+      return refuse(
+        res,
+        'unauthorized',
+        ControlErrorCodes.unauthorized,
+        'Missing or wrong token: run `pm dashboard` for a URL that carries it',
+      );
     }
+    guard.authenticated(req.socket);
     if (req.method === 'GET' && url.pathname === '/api/status') {
-      orchestrator
-        .status()
-        .then((status) => json(res, 200, status))
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'control API: could not read the status');
-          failed(res, 'read the status', error);
-        });
+      // The status route answers the bare list (what scripts read); failures in the common shape.
+      void dispatch({ cmd: 'status' }).then((response) => (response.ok ? json(res, 200, response.status) : answer(res, response)));
       return;
     }
     if (isEvents) {
-      if (clients.size >= MAX_SSE_CLIENTS) return json(res, 503, { error: { code: 'PM_BUSY', message: 'Too many dashboard connections' } });
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-      clients.add(res);
-      req.on('close', () => clients.delete(res));
-      res.write(`event: history\ndata: ${JSON.stringify(recent.toArray().filter((e) => e.type !== 'status'))}\n\n`);
-      orchestrator
-        .status()
-        .then((status) => res.write(`event: status\ndata: ${JSON.stringify(status)}\n\n`))
-        // The stream stays open: the next event's broadcast brings the status.
-        .catch((error: unknown) => logger.error({ err: error }, 'dashboard: could not send the status to a new connection'));
-      return;
+      if (events.size >= MAX_SSE_CLIENTS) return refuse(res, 'busy', ControlErrorCodes.busy, 'Too many dashboard connections');
+      return events.open(req, res);
     }
     const m = /^\/api\/apps\/([^/]+)\/(start|stop|restart)$/.exec(url.pathname);
     if (req.method === 'POST' && m) {
       const name = decodeName(m[1]!);
-      if (name === null) return json(res, 400, { error: { code: 'PM_BAD_REQUEST', message: 'Malformed app name in the path' } });
-      const names = name === 'all' ? undefined : [name];
-      const action = m[2] as 'start' | 'stop' | 'restart';
+      if (name === null) return refuse(res, 'bad-request', ControlErrorCodes.badRequest, 'Malformed app name in the path');
       req.resume();
-      void (async () => {
-        let outcome: { status: number; error?: { code: string; message: string } } = { status: 200 };
-        try {
-          await orchestrator[action](names);
-        } catch (error) {
-          const e = error as { code?: string; message?: string };
-          outcome = {
-            status: e.code === 'PM_APP_NOT_FOUND' ? 404 : 409,
-            error: { code: e.code ?? 'PM_ERROR', message: e.message ?? String(error) },
-          };
-        }
-        try {
-          const status = await orchestrator.status();
-          json(res, outcome.status, outcome.error ? { ok: false, error: outcome.error, status } : { ok: true, status });
-        } catch (error) {
-          logger.error({ err: error, actionError: outcome.error }, `control API: could not read the status after ${action}`);
-          failed(res, `read the status after ${action}`, error);
-        }
-      })()
-        .finally(() => onActivity?.())
-        .catch((error: unknown) => logger.error({ err: error }, `control API: ${action} could not be answered`));
+      void dispatch({ cmd: m[2] as 'start' | 'stop' | 'restart', names: name === 'all' ? undefined : [name] })
+        .then((response) => answer(res, response))
+        .finally(() => onActivity?.());
       return;
     }
-    json(res, 404, { error: { code: 'PM_NOT_FOUND', message: 'No such route' } });
+    refuse(res, 'not-found', ControlErrorCodes.notFound, 'No such route');
   };
   // Any request, however malformed, must never take the daemon (and the apps' supervision) down.
-  const server = createServer((req, res) => {
+  const server = createServer(httpServerOptions(limits), (req, res) => {
     try {
       handle(req, res);
     } catch (error) {
       logger.error({ err: error, url: req.url }, 'control API: request failed');
-      if (!res.headersSent) json(res, 400, { error: { code: 'PM_BAD_REQUEST', message: 'Request could not be handled' } });
+      if (!res.headersSent) refuse(res, 'bad-request', ControlErrorCodes.badRequest, 'Request could not be handled');
       else res.destroy();
     }
   });
+  const guard = guardConnections(server, limits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
@@ -206,15 +193,13 @@ export async function startControlApi({ orchestrator, port, token, onActivity, l
     });
   });
   const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  origins = ownOrigins(boundPort);
   return {
     server,
-    port: typeof address === 'object' && address ? address.port : port,
+    port: boundPort,
     async close() {
-      unsubscribe();
-      clearInterval(heartbeat);
-      if (pending) clearTimeout(pending);
-      for (const client of clients) client.end();
-      clients.clear();
+      events.close();
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
     },

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { StateCorruptError } from '../errors.js';
 import type { AppRecord } from '../supervisor/events.js';
+import { readOwnFile } from '../safe-fs/own-file.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 /** What the daemon persists. */
@@ -48,7 +49,7 @@ export class StateStore {
     let mainError: unknown;
     if (existsSync(this.file)) {
       try {
-        return { state: parse(readFileSync(this.file, 'utf8')), problem: null };
+        return { state: parse(readOwnFile(this.file)), problem: null };
       } catch (error) {
         mainError = error;
       }
@@ -56,7 +57,7 @@ export class StateStore {
     let previous: DaemonState | null = null;
     if (existsSync(this.previous)) {
       try {
-        previous = parse(readFileSync(this.previous, 'utf8'));
+        previous = parse(readOwnFile(this.previous));
       } catch {
         previous = null;
       }

@@ -27,6 +27,8 @@ export function cwdProblem(app: ResolvedApp): string | null {
 
 /** Why opening the app's log file for a run failed. */
 export function logOpenProblem(error: unknown, path: string): string {
+  // pm's own refusals (PM_UNSAFE_PATH: a symlink or a foreign file planted there) say what and how already.
+  if (code(error)?.startsWith('PM_')) return `cannot open its log file: ${(error as Error).message}`;
   const reason = `cannot open its log file ${path} (${code(error) ?? (error as Error).message})`;
   if (code(error) === 'EMFILE' || code(error) === 'ENFILE') return `${reason}: too many open files; ${FD_HINT}`;
   if (code(error) === 'ENOSPC') return `${reason}: the disk is full; free space (pm retries with backoff)`;

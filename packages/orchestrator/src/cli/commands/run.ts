@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { acquireInstanceLock, InstanceAlreadyRunningError, type InstanceLock } from '@pm/lock';
 import { loadConfig } from '../../config/load.js';
 import { daemonRunning } from '../../daemon/client.js';
 import { StateStore } from '../../daemon/state-store.js';
 import { persistState, recoverPrevious } from '../../daemon/state-sync.js';
 import type { Logger } from '../../logger.js';
+import { ensurePmHome } from '../../safe-fs/safe-folder.js';
 import { createOrchestrator } from '../../supervisor/orchestrator.js';
 import { pidAlive, startTokenSync } from '../../supervisor/proc.js';
 import type { CommandContext } from '../context.js';
@@ -20,7 +20,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     return 1;
   }
   // The daemon's lock, so a daemon (`pm start`) and this foreground supervisor never run one project at once.
-  mkdirSync(project.paths.home, { recursive: true, mode: 0o700 });
+  ensurePmHome(project.paths);
   let lock: InstanceLock;
   try {
     lock = await acquireInstanceLock({
