@@ -10,7 +10,7 @@ import { StateStore, type DaemonState } from '../src/session/state-store.js';
 import { requestDaemon } from '../src/daemon/client.js';
 import { pmPaths } from '../src/daemon/paths.js';
 import { ensurePrivateDir } from '../src/daemon/private-dir.js';
-import { backoffDelay } from '../src/supervisor/backoff.js';
+import { backoffDelay } from '../src/supervisor/restart-policy.js';
 
 const state = (n: number): DaemonState => ({ version: 1, configFile: null, daemonPid: n, savedAt: new Date(0).toISOString(), apps: [] });
 

@@ -89,8 +89,8 @@ export const readySection = {
 export const backoffKeys = {
   /** First delay in ms (the first restart after a run longer than minUptime is immediate). @default 100 */
   initial: key<number>()({ type: 'ms', default: 100, doc: 'First delay.', check: ms(0) }),
-  /** Largest delay in ms. @default 30000 */
-  max: key<number>()({ type: 'ms', default: 30_000, doc: 'Largest delay.', check: ms(0) }),
+  /** Largest delay in ms (kept short so that a crash loop's short runs fit in `window` and reach `errored`). @default 2000 */
+  max: key<number>()({ type: 'ms', default: 2_000, doc: 'Largest delay.', check: ms(0) }),
 };
 
 /** Keys of `restart`. */
@@ -104,10 +104,10 @@ export const restartKeys = {
       if (!(POLICIES as readonly unknown[]).includes(v)) c.add(path, "'on-failure', 'always' or 'never'", v);
     },
   }),
-  /** Give up (state `errored`) after more than this many short runs within `window`. @default 10 */
+  /** Give up (state `errored`) after more than this many short runs within `window` (PM2 gives up after 16 unstable restarts). @default 15 */
   maxRestarts: key<number>()({
     type: 'number',
-    default: 10,
+    default: 15,
     doc: 'Give up (`errored`) after more short runs (failed starts included) than this within `window`.',
     check: int(0),
   }),
