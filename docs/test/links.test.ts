@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 // Every relative link in the repository's markdown must point at a file or folder that exists:
 // a link that drifts from the tree is a bug.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const skip = new Set(['node_modules', 'dist', '.git', '.turbo', '.pm', '.changeset']);
+const skip = new Set(['node_modules', 'dist', '.git', '.turbo', '.pm', '.changeset', '.site', '.vitepress']);
 
 function markdownFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
