@@ -1,6 +1,7 @@
 // Lays out the docs site's source in docs/.site/ (gitignored): the repository's markdown mirrored with its links
 // rewritten to pages, the committed screenshots, and the API reference TypeDoc writes from the packages' TSDoc.
-// `vitepress dev` / `vitepress build` then read docs/.site/ (see .vitepress/config.mts).
+// `vitepress dev` / `vitepress build` then read docs/.site/ (see .vitepress/config.mts). The package scripts are named site:*
+// rather than build/dev so that `turbo run build` (the packages' builds) does not build the site too.
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -16,9 +16,14 @@ export function load(app) {
     }
   });
 
-  const found = { exports: [], members: [] };
+  const found = { exports: [], members: [], unexported: [] };
   const warn = app.logger.validationWarning.bind(app.logger);
   app.logger.validationWarning = (message, ...rest) => {
+    if (/is referenced by .* but not included in the documentation/.test(String(message))) {
+      // A type the API names but no entry exports (e.g. a private kernel type): worth knowing, not a broken page.
+      found.unexported.push(String(message));
+      return app.logger.info(`not exported: ${message}`);
+    }
     const undocumented = /^(\S+) \(\w+\), defined in .* does not have any documentation/.exec(String(message));
     if (!undocumented) return warn(message, ...rest);
     // "@pm/lock.acquireInstanceLock" is an exported name; "@pm/lock.lockDefaults.__type.name" is a member.
@@ -28,12 +33,13 @@ export function load(app) {
     if (process.env.PM_DOCS_LIST_MEMBERS) app.logger.info(`member without TSDoc: ${undocumented[1]}`);
   };
   app.validate = ((validate) => (project) => {
-    found.exports.length = found.members.length = 0;
+    found.exports.length = found.members.length = found.unexported.length = 0;
     validate(project);
     const exported = project.getReflectionsByKind(ReflectionKind.Module).flatMap((m) => m.children ?? []).length;
     app.logger.info(
       `TSDoc coverage: ${found.exports.length} of ${exported} exported names without TSDoc (fails the build); ` +
-        `${found.members.length} members without TSDoc (not gating; PM_DOCS_LIST_MEMBERS=1 lists them)`,
+        `${found.members.length} members without TSDoc (not gating; PM_DOCS_LIST_MEMBERS=1 lists them); ` +
+        `${found.unexported.length} referenced types not exported`,
     );
   })(app.validate.bind(app));
 }
