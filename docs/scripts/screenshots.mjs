@@ -32,7 +32,14 @@ function pm(env, ...args) {
   return result.stdout;
 }
 
-async function shoot(url) {
+/** Waits until the page's text matches `pattern` `count` times (rows arrive over Server-Sent Events). */
+function waitForText(page, pattern, count) {
+  // eslint-disable-next-line no-undef -- runs in the page, where `document` exists
+  const seen = ([source, n]) => (document.body.innerText.match(new RegExp(source, 'g')) ?? []).length >= n;
+  return page.waitForFunction(seen, [pattern.source, count], { timeout: 15_000 });
+}
+
+async function shoot(url, env) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -40,12 +47,18 @@ async function shoot(url) {
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 640 }, deviceScaleFactor: 1 });
     await page.goto(url);
-    // Live rows arrive over Server-Sent Events: wait until both apps show up as running.
-    // eslint-disable-next-line no-undef -- runs in the page, where `document` exists
-    await page.waitForFunction(() => (document.body.innerText.match(/running/g) ?? []).length >= 2, null, { timeout: 15_000 });
+    await waitForText(page, /running/, 2);
     await page.waitForTimeout(1500); // one more update, so cpu/memory figures are filled in
     mkdirSync(outDir, { recursive: true });
     await page.screenshot({ path: join(outDir, 'dashboard.png'), fullPage: true });
+
+    // A crash: kill -9 the api; the supervisor restarts it and the dashboard shows the restart and its events.
+    const api = JSON.parse(pm(env, 'status', '--json')).find((app) => app.name === 'api');
+    process.kill(api.pid, 'SIGKILL');
+    await waitForText(page, /api restart/, 1).catch(() => waitForText(page, /api exit/, 1));
+    await waitForText(page, /api ready/, 2);
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(outDir, 'dashboard-restart.png'), fullPage: true });
   } finally {
     await browser.close();
   }
@@ -64,8 +77,8 @@ try {
   console.log(pm(env, 'start').trimEnd());
   const url = /https?:\/\/\S+/.exec(pm(env, 'dashboard'))?.[0];
   if (!url) throw new Error('`pm dashboard` printed no URL');
-  await shoot(url);
-  console.log(`wrote ${join(outDir, 'dashboard.png')}`);
+  await shoot(url, env);
+  console.log(`wrote dashboard.png and dashboard-restart.png in ${outDir}`);
 } finally {
   spawnSync(pmBin, ['stop', 'all'], { cwd: stackDir, env, stdio: 'inherit', timeout: 60_000 });
   rmSync(home, { recursive: true, force: true });
