@@ -29,6 +29,7 @@ export function rewriteLinks(text, repoPath, site) {
 }
 
 function rewrite(target, repoPath, site) {
+  if (target.startsWith('#')) return anchor(site, repoPath, target);
   if (external.test(target)) return target;
   const [path, hash] = splitHash(target);
   const repoTarget = posix.normalize(posix.join(posix.dirname(repoPath), path));
@@ -47,7 +48,50 @@ function rewrite(target, repoPath, site) {
   }
   if (!page) return target;
   const link = posix.relative(posix.dirname(sitePath(repoPath)), sitePath(page));
-  return (link.startsWith('.') ? link : `./${link}`) + hash;
+  return (link.startsWith('.') ? link : `./${link}`) + (hash && site.pages.has(page) ? anchor(site, page, hash) : hash);
+}
+
+// Anchors: the markdown is written for GitHub, whose heading ids differ from VitePress's ("#readiness-from-pmhealth-no-config"
+// vs "#readiness-from-pm-health-no-config"). VitePress's dead-link check ignores anchors, so each one is looked up among the
+// target page's headings here and rewritten to VitePress's id; one that names no heading fails the site build.
+const headingCache = new Map();
+
+function anchor(site, repoPath, hash) {
+  if (!headingCache.has(repoPath)) {
+    const text = readFileSync(join(site.root, repoPath), 'utf8').replace(/```[\s\S]*?```/g, '');
+    const ids = new Map();
+    for (const [, heading] of text.matchAll(/^#{1,6}\s+(.+?)\s*#*$/gm)) {
+      const plain = heading.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[`*]/g, '');
+      ids.set(githubSlug(plain), vitepressSlug(plain));
+    }
+    headingCache.set(repoPath, ids);
+  }
+  const id = headingCache.get(repoPath).get(decodeURIComponent(hash.slice(1)));
+  if (id === undefined) throw new Error(`${repoPath} has no heading for the link anchor ${hash}: fix the link (or the heading).`);
+  return `#${id}`;
+}
+
+/** GitHub's heading id (github-slugger): lower case, punctuation dropped, each space a hyphen. */
+function githubSlug(text) {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+/** VitePress 1's heading id (its `slugify`, copied: VitePress does not export it). */
+function vitepressSlug(text) {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036F]/g, '')
+    // eslint-disable-next-line no-control-regex -- VitePress drops control characters from ids too
+    .replace(/[\u0000-\u001f]/g, '')
+    .replace(/[\s~`!@#$%^&*()\-_+=[\]{}|\\;:"'“”‘’<>,.?/]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .replace(/^(\d)/, '_$1')
+    .toLowerCase();
 }
 
 function splitHash(target) {
