@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 // a link that drifts from the tree is a bug.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // templates/: create-app's build copy of examples/, whose links are checked at their source.
-const skip = new Set(['node_modules', 'dist', '.git', '.turbo', '.pm', '.changeset', 'templates']);
+const skip = new Set(['node_modules', 'dist', '.git', '.turbo', '.pm', '.changeset', '.site', '.vitepress', 'templates']);
 
 function markdownFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
