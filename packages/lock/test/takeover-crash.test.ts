@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, sleep, spawnFixture } from '@pm/test-utils';
+import { makeTempDir, spawnFixture, waitFor } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
 import { acquireInstanceLock, fileBackend } from '../src/index.js';
 import { fixture, startHolder } from './helpers.js';
@@ -13,8 +13,8 @@ describe('a taker crashing mid-takeover', () => {
     holder.kill('SIGKILL');
     await holder.exited;
     // This taker pauses (mutex bound, stale record judged) for 30 s: we kill it in the middle.
-    const taker = spawnFixture(fixture('holder.mjs'), { args: [path, 'socket'], env: { PM_LOCK_TEST_TAKEOVER_PAUSE_MS: '30000' } });
-    await sleep(500);
+    const taker = spawnFixture(fixture('holder.mjs'), { args: [path, 'socket'], env: { TAKEOVER_PAUSE_MS: '30000' } });
+    await waitFor(() => taker.stderr.includes('pausing before takeover'), { timeout: 10_000, message: 'taker mid-takeover' });
     expect(taker.stdout).toEqual([]);
     await expect(acquireInstanceLock({ backend: fileBackend({ path }) })).rejects.toMatchObject({ code: 'PM_INSTANCE_RUNNING' });
     taker.kill('SIGKILL');
