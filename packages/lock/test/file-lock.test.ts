@@ -1,5 +1,16 @@
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, waitFor } from '@pm/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -307,6 +318,33 @@ describe.each(exclusions)('file backend (%s exclusion)', (exclusion) => {
     const before = readFileSync(path, 'utf8');
     expect(await inspectInstanceLock({ backend })).toMatchObject({ state: 'stale', holder: { pid: 999_999 } });
     expect(readFileSync(path, 'utf8')).toBe(before);
+  });
+});
+
+describe('socket mutex file', () => {
+  it('sits beside the lock file while held (owner-only in a folder only the owner may write), and goes on release', async () => {
+    const dir = makeTempDir();
+    chmodSync(dir, 0o755);
+    const path = join(dir, 'app.pid');
+    const lock = await acquireInstanceLock({ backend: fileBackend({ path, exclusion: 'socket' }) });
+    const socket = lstatSync(`${path}.sock`);
+    expect(socket.isSocket()).toBe(true);
+    expect(socket.mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['app.pid', 'app.pid.sock']); // no private names left behind
+    await lock.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('works for a lock path longer than a Unix socket address', async () => {
+    const deep = join(makeTempDir(), 'a-folder-name-long-enough-to-push-the-socket-path-past-the-limit'.repeat(2));
+    const path = join(deep, 'app.pid');
+    expect(Buffer.byteLength(`${path}.sock`)).toBeGreaterThan(108);
+    const backend = fileBackend({ path, exclusion: 'socket' });
+    const lock = await acquireInstanceLock({ backend });
+    const error = (await acquireInstanceLock({ backend }).catch((e: unknown) => e)) as InstanceAlreadyRunningError;
+    expect(error.lock?.instanceId).toBe(lock.info.instanceId);
+    await lock.release();
+    await (await acquireInstanceLock({ backend })).release();
   });
 });
 
