@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeTempDir } from '@pm/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -49,6 +50,18 @@ describe.skipIf(skip)('another local user', () => {
     expect(second.lock).toMatchObject({ pid: process.pid, instanceId: lock.info.instanceId });
     expect(second.holderVerified).toBe(true);
     expect(await inspectInstanceLock({ name: 'app', backend })).toMatchObject({ state: 'held', holder: { pid: process.pid } });
+    await lock.release();
+  });
+
+  it("another user's tools still see the holder, though they may not connect to its socket", async () => {
+    const path = lockIn(0o755);
+    const lock = await acquireInstanceLock({ name: 'app', backend: fileBackend({ path }) });
+    const dist = pathToFileURL(fileURLToPath(new URL('../dist/index.js', import.meta.url))).href;
+    const seen = JSON.parse(await runAsUser(user, fixture('inspector.mjs'), [dist, path]));
+    expect(seen).toMatchObject({
+      inspected: { state: 'held', holder: { pid: process.pid, instanceId: lock.info.instanceId }, holderVerified: true },
+      acquired: 'PM_LOCK_UNWRITABLE',
+    });
     await lock.release();
   });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, spawnFixture, waitFor } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,21 @@ describe('a taker crashing mid-takeover', () => {
     await taker.exited;
     const lock = await acquireInstanceLock({ backend: fileBackend({ path }) });
     expect(JSON.parse(readFileSync(path, 'utf8')).pid).toBe(process.pid);
+    await lock.release();
+  });
+
+  it('socket: a claim left by a taker that crashed mid-takeover is cleared, and the lock taken over at once', async () => {
+    const path = join(makeTempDir(), 'app.pid');
+    const holder = await startHolder(path, 'socket');
+    holder.kill('SIGKILL');
+    await holder.exited;
+    const taker = spawnFixture(fixture('dead-socket.mjs'), { args: [`${path}.sock.claim`] });
+    await taker.waitForLine('listening');
+    taker.kill('SIGKILL');
+    await taker.exited;
+    const lock = await acquireInstanceLock({ backend: fileBackend({ path, exclusion: 'socket' }), wait: 2000 });
+    expect(JSON.parse(readFileSync(path, 'utf8')).instanceId).toBe(lock.info.instanceId);
+    expect(existsSync(`${path}.sock.claim`)).toBe(false);
     await lock.release();
   });
 

@@ -10,7 +10,8 @@ import { openUnixAddress, type UnixAddress } from './unix-path.js';
 // only a user who may write the lock's folder can create it. (It replaced an abstract socket, whose
 // name anyone could compute and bind first.) A socket appears at that name only already listening
 // (bound under a private name, then linked into place), so `ECONNREFUSED` there means its holder is
-// dead: the kernel closes a listener the instant its process dies. The holder answers each
+// dead: the kernel closes a listener the instant its process dies, and the next contender replaces it
+// (see replaceDead). The holder answers each
 // connection with its record and keeps it open, so a waiter learns of a release at once.
 
 /** Path of the mutex socket of a lock file. */
@@ -30,6 +31,29 @@ function lstatIdentity(path: string): (SocketIdentity & { isSocket: boolean; uid
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw error;
+  }
+}
+
+const sameIdentity = (now: SocketIdentity | null, then: SocketIdentity): boolean =>
+  now !== null && now.ino === then.ino && now.ctimeNs === then.ctimeNs;
+
+/** Removes `path` if it is still the inode `ino` (a name only its owner, alive, would remove). */
+function unlinkIfInode(path: string, ino: bigint): void {
+  try {
+    if (lstatSync(path, { bigint: true }).ino === ino) unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Removes a claim left by a crashed taker, under the takeover guard, if it is still that one. */
+async function removeDeadClaim(claim: string, lockPath: string, dead: SocketIdentity): Promise<void> {
+  const releaseGuard = await takeTakeoverGuard(lockPath);
+  if (!releaseGuard) return;
+  try {
+    if (sameIdentity(lstatIdentity(claim), dead)) unlinkSync(claim);
+  } finally {
+    await releaseGuard();
   }
 }
 
@@ -163,30 +187,35 @@ export class SocketMutex {
     return true;
   }
 
-  /** Replaces the dead socket (or junk) `dead` at `path`; false when something else is there now or a taker is at work. */
+  /**
+   * Replaces the dead socket (or junk) `dead` at `path`; false when something else is there now or
+   * another taker is at work. Takers are serialised by a claim: this very socket linked at
+   * `<path>.claim`, so a claim is alive exactly as long as its taker, and the common path stays
+   * synchronous. Only a claim left by a crashed taker needs the slower takeover guard to be removed.
+   */
   async replaceDead(path: string, lockPath: string, dead: SocketIdentity): Promise<boolean> {
-    const releaseGuard = await takeTakeoverGuard(lockPath);
-    if (!releaseGuard) return false;
+    const claim = `${path}.claim`;
+    if (!linkIfAbsent(this.temp, claim)) {
+      const other = await probeMutex(claim);
+      if (other.state === 'held') other.close();
+      if (other.state === 'free' && other.dead) await removeDeadClaim(claim, lockPath, other.dead);
+      return false;
+    }
     try {
-      // Under the guard nobody else replaces it, and nobody can link over an existing name.
-      const now = lstatIdentity(path);
-      if (!now || now.ino !== dead.ino || now.ctimeNs !== dead.ctimeNs) return false;
+      // Holding the claim, nobody else replaces the socket, and nobody can link over an existing name.
+      if (!sameIdentity(lstatIdentity(path), dead)) return false;
       renameSync(this.temp, path);
       this.path = path;
       return true;
     } finally {
-      await releaseGuard();
+      unlinkIfInode(claim, this.ino);
     }
   }
 
   /** Releases the mutex: its name first (if still ours), then the listener, which wakes every waiter. */
   close(): void {
     if (this.path) {
-      try {
-        if (lstatSync(this.path, { bigint: true }).ino === this.ino) unlinkSync(this.path);
-      } catch {
-        // Already gone.
-      }
+      unlinkIfInode(this.path, this.ino);
     } else {
       try {
         unlinkSync(this.temp);
