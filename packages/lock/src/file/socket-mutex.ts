@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { chmodSync, lstatSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
@@ -38,9 +38,9 @@ const sameIdentity = (now: SocketIdentity | null, then: SocketIdentity): boolean
   now !== null && now.ino === then.ino && now.ctimeNs === then.ctimeNs;
 
 /** Removes `path` if it is still the inode `ino` (a name only its owner, alive, would remove). */
-function unlinkIfInode(path: string, ino: bigint): void {
+function unlinkIfInode(path: string, ino: number): void {
   try {
-    if (lstatSync(path, { bigint: true }).ino === ino) unlinkSync(path);
+    if (lstatSync(path).ino === ino) unlinkSync(path);
   } catch {
     // Already gone.
   }
@@ -143,7 +143,7 @@ export class SocketMutex {
     private readonly server: Server,
     private readonly address: UnixAddress,
     private readonly temp: string,
-    private readonly ino: bigint,
+    private readonly ino: number,
   ) {
     server.on('connection', (socket) => {
       socket.unref();
@@ -156,7 +156,8 @@ export class SocketMutex {
 
   /** Listens on a fresh private name beside `path`; nobody can reach it until it is linked into place. */
   static async listen(path: string): Promise<SocketMutex> {
-    const temp = `${path}.${randomBytes(6).toString('hex')}`;
+    // randomUUID draws from a cached entropy pool: several times cheaper than randomBytes per call.
+    const temp = `${path}.${randomUUID().slice(0, 13)}`;
     const address = openUnixAddress(temp);
     const server = createServer();
     try {
@@ -166,7 +167,7 @@ export class SocketMutex {
       });
       server.unref(); // holding a lock must not keep the process alive
       chmodSync(temp, socketMode(dirname(path)));
-      return new SocketMutex(server, address, temp, lstatSync(temp, { bigint: true }).ino);
+      return new SocketMutex(server, address, temp, lstatSync(temp).ino);
     } catch (error) {
       server.close();
       address.close();
