@@ -83,3 +83,38 @@ export async function holderLiveness(holder: { pid: number; processStart?: strin
   }
   return 'alive';
 }
+
+/** The user ids (real, effective, saved, filesystem) of `pid`, or null when they cannot be read. */
+async function processUids(pid: number): Promise<number[] | null> {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const line = /^Uid:\s+(.*)$/m.exec(status)?.[1];
+    if (line) return line.trim().split(/\s+/).map(Number);
+  } catch {
+    // Not Linux, or the process is gone: ps-list below, or unknown.
+  }
+  try {
+    const { default: psList } = await import('ps-list');
+    const uid = (await psList()).find((p) => p.pid === pid)?.uid;
+    return uid === undefined ? null : [uid];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True only when the record proves who holds the lock: its PID runs now with exactly the recorded
+ * start time (and boot), and belongs to `ownerUid`, the user who created the record or socket. A
+ * record without a start time, or naming another user's process, proves nothing: it may be a
+ * hand-written PID or a planted record, and must never lead anyone to kill that PID.
+ */
+export async function isVerifiedHolder(
+  holder: { pid: number; processStart?: string | null; bootId?: string | null },
+  ownerUid: number | undefined,
+): Promise<boolean> {
+  if (!holder.processStart || ownerUid === undefined) return false;
+  const ourBoot = bootId();
+  if (holder.bootId && ourBoot && holder.bootId !== ourBoot) return false;
+  if ((await processStartToken(holder.pid)) !== holder.processStart) return false;
+  return (await processUids(holder.pid))?.includes(ownerUid) ?? false;
+}
