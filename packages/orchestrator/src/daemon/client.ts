@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DaemonUnreachableError } from '../errors.js';
 import { openOwnFile, readOwnFile } from '../safe-fs/own-file.js';
 import { ensurePmHome } from '../safe-fs/safe-folder.js';
-import { supervisorHolder } from '../session/lock.js';
+import { stopHint, supervisorHolder } from '../session/lock.js';
 import type { PmPaths } from './paths.js';
 import { assertOwnSocket } from './private-dir.js';
 import type { DaemonRequest, DaemonResponse } from './protocol.js';
@@ -88,7 +88,7 @@ export async function ensureDaemon({
   const holder = await supervisorHolder(paths);
   if (holder?.mode === 'run') {
     throw new DaemonUnreachableError(
-      `A foreground \`pm run\` (PID ${holder.pid}) supervises this project: use it, or stop it (Ctrl-C in its terminal, or kill -TERM ${holder.pid}) before \`pm start\`.`,
+      `A foreground \`pm run\` (PID ${holder.pid}) supervises this project: use it, or stop it (Ctrl-C in its terminal, or ${stopHint(holder)}) before \`pm start\`.`,
     );
   }
   ensurePmHome(paths); // a clear refusal here, before the daemon would fail on it

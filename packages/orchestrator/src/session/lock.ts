@@ -12,6 +12,13 @@ export interface SupervisorHolder {
   pid: number;
   /** `run`: a foreground `pm run`; `daemon`: the background daemon. */
   mode: 'run' | 'daemon';
+  /** True only when the lock proved the holder's identity (pid + start time + uid): only then may a message say `kill`. */
+  verified: boolean;
+}
+
+/** How to end the holder: a kill command only for a verified holder, else how to check who that PID is first. */
+export function stopHint(holder: SupervisorHolder): string {
+  return holder.verified ? `kill -TERM ${holder.pid}` : `check it with \`ps -o pid,user,lstart,args -p ${holder.pid}\` before ending it`;
 }
 
 /** Result of {@link acquireSupervisorLock}: the lock, or the live supervisor that holds it. */
@@ -52,5 +59,6 @@ export async function supervisorHolder(paths: PmPaths): Promise<SupervisorHolder
   const { inspectInstanceLock } = await import('@pm/lock');
   const found = await inspectInstanceLock({ name: SUPERVISOR_LOCK_NAME, path: paths.lock });
   if (found.state !== 'held' || !found.holder) return null;
-  return { pid: found.holder.pid, mode: found.holder.metadata.mode === 'run' ? 'run' : 'daemon' };
+  const verified = found.holderVerified ?? true;
+  return { pid: found.holder.pid, mode: found.holder.metadata.mode === 'run' ? 'run' : 'daemon', verified };
 }

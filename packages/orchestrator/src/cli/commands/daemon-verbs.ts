@@ -2,7 +2,7 @@ import { loadConfig } from '../../config/load.js';
 import { ensureDaemon, requestDaemon, daemonRunning } from '../../daemon/client.js';
 import type { DaemonResponse } from '../../daemon/protocol.js';
 import { endLeftover } from '../../session/leftovers.js';
-import { supervisorHolder } from '../../session/lock.js';
+import { stopHint, supervisorHolder } from '../../session/lock.js';
 import { StateStore } from '../../session/state-store.js';
 import type { CommandContext } from '../context.js';
 import { colorEnabled, paint, statusTable } from '../output.js';
@@ -77,8 +77,8 @@ async function stopOrphans(ctx: CommandContext, project: Project): Promise<numbe
     // Its apps are supervised, not orphans: ending them here would only make it restart them.
     ctx.stderr.write(
       holder.mode === 'run'
-        ? `A foreground \`pm run\` (PID ${holder.pid}) supervises this project: stop it with Ctrl-C in its terminal (or kill -TERM ${holder.pid}).\n`
-        : `A pm daemon (PID ${holder.pid}) supervises this project but does not answer on ${project.paths.socket}; see ${project.paths.daemonLog}. Stop it with kill -TERM ${holder.pid}.\n`,
+        ? `A foreground \`pm run\` (PID ${holder.pid}) supervises this project: stop it with Ctrl-C in its terminal (or ${stopHint(holder)}).\n`
+        : `A pm daemon (PID ${holder.pid}) supervises this project but does not answer on ${project.paths.socket}; see ${project.paths.daemonLog}. Stop it: ${stopHint(holder)}.\n`,
     );
     return 1;
   }
