@@ -85,20 +85,21 @@ describe.skipIf(!up)('postgresCheck against a real PostgreSQL', () => {
     const timeout = 400;
     const served = await serveHealth({ checks: { db: postgresCheck(stuck, { cacheMs: 0, timeout }) } });
     try {
-      const pending = timed(() => httpRequest(`${served.url}/health`));
-      const live = await timed(() => httpRequest(`${served.url}/livez`));
-      expect(live.value.status).toBe(200);
-      expect(live.ms).toBeLessThan(200);
+      let healthAnswered = false;
+      const pending = timed(() => httpRequest(`${served.url}/health`)).finally(() => (healthAnswered = true));
+      expect((await httpRequest(`${served.url}/livez`)).status).toBe(200);
+      expect(healthAnswered).toBe(false); // /livez did not wait for the hung check
       const { ms, value: res } = await pending;
       expect(res.status).toBe(503);
       const db = (res.json as HealthReport).checks.db!;
       expect(db.error).toMatch(/timed out after 400 ms/);
-      expect(ms).toBeGreaterThanOrEqual(timeout - 5);
-      expect(ms).toBeLessThan(timeout + 300);
+      expect(db.durationMs).toBeGreaterThanOrEqual(timeout - 5);
+      expect(db.durationMs).toBeLessThan(timeout + 400); // at the timeout (a loaded machine fires timers late), not later
+      expect(ms).toBeLessThan(timeout + 1000);
       // The next probes report the hang at once instead of opening another connection each.
       const again = await timed(() => httpRequest(`${served.url}/health`));
       expect((again.value.json as HealthReport).checks.db!.error).toMatch(/still running/);
-      expect(again.ms).toBeLessThan(200);
+      expect(again.ms).toBeLessThan(timeout);
       expect(stuck.totalCount).toBe(1);
     } finally {
       await served.close();
