@@ -265,3 +265,24 @@ describe('critical, informational, readiness and liveness', () => {
     expect(stopped).toBe(1);
   });
 });
+
+describe('the shared event-loop sampler', () => {
+  const key = Symbol.for('@pm/health.loadSampler');
+  const shared = () => (globalThis as Record<symbol, { holds: Set<unknown>; intervalMs: number } | undefined>)[key];
+
+  it('one histogram for every eventLoopCheck and underPressure, at the shortest window; stopped when health shuts down', async () => {
+    const { underPressure, eventLoopCheck } = await import('../src/index.js');
+    expect(shared()).toBeUndefined();
+    const health = createHealth({
+      announceToSupervisor: false,
+      checks: { a: eventLoopCheck({ maxDelayMs: 1000 }), b: eventLoopCheck({ maxUtilization: 0.99, sampleIntervalMs: 200 }) },
+      pressure: underPressure({ maxEventLoopDelayMs: 1000, sampleIntervalMs: 50 }),
+    });
+    expect(shared()!.holds.size).toBe(3);
+    expect(shared()!.intervalMs).toBe(50);
+    health.setReady();
+    expect((await health.report()).checks.a!.details).toMatchObject({ delayMs: expect.any(Number), utilization: expect.any(Number) });
+    health.setShuttingDown();
+    expect(shared()).toBeUndefined(); // timer cleared, histogram disabled
+  });
+});

@@ -186,7 +186,6 @@ export function createHealth(options: HealthOptions = {}): Health {
   const handler = createHandler({
     paths: resolved.paths,
     format: resolved.format,
-    readyChecks: resolved.readyChecks,
     notFound: resolved.notFound,
     logger,
     state: () => state,

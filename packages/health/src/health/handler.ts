@@ -14,7 +14,6 @@ export type HealthHandler = (req: IncomingMessage, res: ServerResponse, next?: (
 export interface HandlerSource {
   paths: { health: string; live: string; ready: string };
   format: 'default' | 'ietf';
-  readyChecks: boolean;
   notFound: boolean;
   logger: Logger;
   state(): LifecycleState;
