@@ -259,6 +259,14 @@ describe('critical, informational, readiness and liveness', () => {
 
   it('addCheck takes a built-in definition, and its removal stops it', async () => {
     const health = createHealth({ announceToSupervisor: false });
+    // Made informational on the way in: its readiness default followed the definition's own critical flag.
+    expect(() =>
+      health.addCheck(
+        'informational',
+        pingCheck('x', () => true),
+        { critical: false },
+      ),
+    ).not.toThrow();
     let stopped = 0;
     const remove = health.addCheck('x', { ...pingCheck('x', () => true), stop: () => void stopped++ });
     remove();

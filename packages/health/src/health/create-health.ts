@@ -68,6 +68,11 @@ export function createHealth(options: HealthOptions = {}): Health {
 
   const addCheck = (name: string, given: CheckFunction | CheckDefinition, checkOptions: CheckOptions = {}): (() => void) => {
     const def: CheckDefinition = typeof given === 'function' ? { ...checkOptions, check: given } : { ...given, ...checkOptions };
+    // `addCheck('db', postgresCheck(pool), { critical: false })`: the definition's probe defaults followed its own critical flag.
+    if (typeof given !== 'function' && checkOptions.critical === false) {
+      def.readiness = checkOptions.readiness ?? false;
+      def.liveness = checkOptions.liveness ?? false;
+    }
     const problems = typeof name === 'string' && name !== '' ? [] : [`check name must be a non-empty string (got ${JSON.stringify(name)})`];
     problems.push(...checkDefinitionProblems(`check "${name}"`, typeof given === 'function' || isObject(given) ? def : given));
     if (problems.length > 0) throw new InvalidOptionsError('addCheck', problems);
