@@ -8,9 +8,18 @@ const expected = [
   'PmExpressError',
   'PortInUseError',
   'ReadyFailedError',
+  'diskCheck',
+  'eventLoopCheck',
   'healthMiddleware',
+  'httpCheck',
+  'memoryCheck',
+  'pingCheck',
+  'postgresCheck',
+  'redisCheck',
   'serve',
   'serveDefaults',
+  'tcpCheck',
+  'underPressure',
 ];
 
 describe('exports of the built package', () => {

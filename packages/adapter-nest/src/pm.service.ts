@@ -7,7 +7,15 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
-import { createHealth, type CheckFunction, type CheckOptions, type Health, type HealthPaths } from '@pm/health';
+import {
+  createHealth,
+  type CheckDefinition,
+  type CheckFunction,
+  type CheckOptions,
+  type Health,
+  type HealthPaths,
+  type Pressure,
+} from '@pm/health';
 import { acquireInstanceLock, type InstanceLock } from '@pm/lock';
 import type { PmCheckMetadata } from './decorators.js';
 import { isInstanceLock, pmModuleDefaults, type PmModuleOptions } from './options.js';
@@ -56,8 +64,16 @@ export class PmService implements OnModuleInit, OnApplicationBootstrap, BeforeAp
     return this.held;
   }
 
-  /** Registers a check; returns a function that removes it. Same contract as `@pm/health` `addCheck`. */
-  addCheck(name: string, check: CheckFunction, options?: CheckOptions): () => void {
+  /** Load shedding given as `health.pressure`, if any (the module's guard sheds app routes with it). */
+  get pressure(): Pressure | undefined {
+    return this.options.health?.pressure;
+  }
+
+  /**
+   * Registers a check (a function, or a built-in one such as `postgresCheck(pool)` from `PmChecks`);
+   * returns a function that removes it. Same contract as `@pm/health` `addCheck`.
+   */
+  addCheck(name: string, check: CheckFunction | CheckDefinition, options?: CheckOptions): () => void {
     return this.health.addCheck(name, check, options);
   }
 
