@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readProcStat } from '@pm/kernel/proc-stat';
 
 // Liveness and identity of processes. /proc on Linux answers in microseconds and with clock-tick
 // precision; ps-list (10-20 ms, 1 s precision) is only the fallback where /proc is missing.
@@ -15,26 +16,6 @@ export function bootId(): string | null {
     }
   }
   return cachedBootId;
-}
-
-interface ProcStat {
-  state: string;
-  startTicks: string;
-}
-
-function readProcStat(pid: number): ProcStat | null | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ESRCH') return null; // no such process
-    return undefined; // /proc unavailable
-  }
-  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state); field 22 (starttime) is fields[19].
-  return { state: fields[0] ?? '?', startTicks: fields[19] ?? '' };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { asyncDispose } from '@pm/kernel/guards';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DuplicateNameError,
@@ -80,11 +81,8 @@ interface HookEntry {
   seq: number;
 }
 
-/** Node 20 has Symbol.asyncDispose; the registry symbol keeps older runtimes from crashing. */
 /** How long a timeout-forced exit waits for the lock release (at most `hookTimeout`). */
 const FORCED_RELEASE_MS = 1000;
-
-const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for('nodejs.asyncDispose') as typeof Symbol.asyncDispose);
 
 /**
  * Installs graceful shutdown: on a signal (or `shutdown()`), flips health to `shutting_down`, waits

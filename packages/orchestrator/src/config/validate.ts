@@ -1,6 +1,7 @@
 import type { ConfigProblem } from '../errors.js';
 import { configDefaults } from './defaults.js';
 import { parseSize } from './size.js';
+import { isObject } from '@pm/kernel/guards';
 
 // Hand-written rather than a schema library: the checks are few, and writing them here keeps every
 // message in the "path: expected X, got Y" form the CLI prints, with no extra dependency to ship.
@@ -8,7 +9,6 @@ import { parseSize } from './size.js';
 const NAME = /^[A-Za-z0-9._-]+$/;
 const SIGNALS = new Set(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGKILL', 'SIGUSR1', 'SIGUSR2']);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown): string => {
   if (v instanceof RegExp) return String(v);
   try {

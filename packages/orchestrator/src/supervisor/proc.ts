@@ -1,27 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readProcStat as readStat, type ProcStat as Stat } from '@pm/kernel/proc-stat';
 
 // Process identity and trees from /proc: microseconds per read and clock-tick precision, where
 // ps-list takes tens of ms and has 1 s precision (it stays the fallback where /proc is missing).
-
-interface Stat {
-  ppid: number;
-  pgid: number;
-  state: string;
-  startTicks: string;
-}
-
-function readStat(pid: number): Stat | null | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ESRCH' ? null : undefined;
-  }
-  // Field 2 (comm) may hold spaces and parentheses: split after the last ')'.
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: f[0] ?? '?', ppid: Number(f[1]), pgid: Number(f[2]), startTicks: f[19] ?? '' };
-}
 
 const hasProc = (): boolean => readStat(process.pid) !== undefined;
 
