@@ -194,7 +194,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     if (exited) return callExit(1, true, reason);
 
     logger.debug({ servers: drains.size }, 'closing servers, waiting for in-flight requests');
-    const cut = (await Promise.all([...drains.values()].map((d) => d.drain(o.drainTimeout)))).reduce((a, n) => a + n, 0);
+    const cut = (await Promise.all([...drains.values()].map((d) => d.drain(o.drainTimeout, o.drainDelay > 0)))).reduce((a, n) => a + n, 0);
     if (cut > 0) {
       const error = new ShutdownError(
         HealthErrorCodes.drainTimeout,
