@@ -1,7 +1,7 @@
 /** What a port-in-use message says about the holder (from @pm/lock's `describePortHolder`). */
 export interface PortHolderHint {
   /** The holder described in words (`pid 42 (node server.js)`), or '' when unknown. */
-  named: string;
+  named: string | null | undefined;
   /** The holder's pid, when known: the message then says how to stop it. */
   pid: number | null | undefined;
 }

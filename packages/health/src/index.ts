@@ -11,6 +11,7 @@ export type { HealthReport, IetfHealthReport, CheckReport, HealthStatus, Lifecyc
 export type { HealthHandler } from './health/handler.js';
 export type { SupervisorMessage } from './health/announce.js';
 export { createShutdown, type Shutdown, type ShutdownResult, type HookOutcome } from './shutdown/create-shutdown.js';
+export { startServing, type StartServingOptions, type Serving } from './serving/start-serving.js';
 export {
   shutdownDefaults,
   type ShutdownOptions,

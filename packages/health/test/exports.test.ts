@@ -15,6 +15,7 @@ const expected = [
   'createShutdown',
   'healthDefaults',
   'shutdownDefaults',
+  'startServing',
 ];
 
 describe('exports of the built package', () => {
