@@ -13,3 +13,6 @@ export function portInUseMessage(port: number, holder: PortHolderHint): string {
     holder.pid != null ? `Stop it with \`kill ${holder.pid}\`, or` : `Stop the process using it (\`lsof -iTCP:${port} -sTCP:LISTEN\`), or`;
   return `Port ${port} is already in use${who}. ${stop} set PORT to a free port.`;
 }
+
+/** True for the error `listen()` gives when the port is taken. */
+export const isAddressInUse = (error: unknown): boolean => (error as NodeJS.ErrnoException | null)?.code === 'EADDRINUSE';

@@ -28,3 +28,22 @@ export function readProcStat(pid: number): ProcStat | null | undefined {
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
   return { state: f[0] ?? '?', ppid: Number(f[1]), pgid: Number(f[2]), startTicks: f[19] ?? '' };
 }
+
+/**
+ * An opaque token for when `pid` started, to tell a PID the system has since reused: `proc:<ticks
+ * since boot>` from /proc (microseconds, clock-tick precision), else `ps:<ISO time>` from ps-list
+ * (tens of ms, 1 s precision), or null when the process is gone or it cannot be told.
+ */
+export async function processStartToken(pid: number): Promise<string | null> {
+  const stat = readProcStat(pid);
+  if (stat) return `proc:${stat.startTicks}`;
+  if (stat === null) return null;
+  try {
+    // Loaded only where /proc is missing; a dependency of every package that uses this.
+    const { default: psList } = await import('ps-list');
+    const entry = (await psList()).find((p) => p.pid === pid) as { startTime?: Date } | undefined;
+    return entry?.startTime ? `ps:${entry.startTime.toISOString()}` : null;
+  } catch {
+    return null;
+  }
+}

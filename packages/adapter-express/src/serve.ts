@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { isAddressInUse } from '@pm/kernel/port-in-use';
 import { createHealth, startServing, type Health, type Shutdown } from '@pm/health';
 import { acquireInstanceLock, findPortHolder, type InstanceLock } from '@pm/lock';
 import { PortInUseError, ReadyFailedError } from './errors.js';
@@ -58,7 +59,6 @@ export async function serve(app: RequestListener, options: ServeOptions = {}): P
     });
     return { server, health, ...served };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(port, await findPortHolder(port), error);
-    throw error;
+    throw isAddressInUse(error) ? new PortInUseError(port, await findPortHolder(port), error) : error;
   }
 }

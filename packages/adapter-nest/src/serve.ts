@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { startServing, type Shutdown } from '@pm/health';
+import { isAddressInUse } from '@pm/kernel/port-in-use';
 import { findPortHolder } from '@pm/lock';
 import { InvalidPmOptionsError, PmModuleMissingError, PortInUseError } from './errors.js';
 import { PmService } from './pm.service.js';
@@ -83,7 +84,7 @@ export async function serve(app: INestApplication, options: ServeOptions = {}): 
       await (host === undefined ? app.listen(port) : app.listen(port, host));
     } catch (error) {
       // Init ran (providers may have connected): close them as a shutdown would, before the lock goes.
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') await app.close();
+      if (isAddressInUse(error)) await app.close();
       throw error;
     }
   };
@@ -105,7 +106,6 @@ export async function serve(app: INestApplication, options: ServeOptions = {}): 
     });
     return { server: app.getHttpServer() as Server, port: served.port, url: served.url, pm, shutdown: served.shutdown };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(port, await findPortHolder(port), error);
-    throw error;
+    throw isAddressInUse(error) ? new PortInUseError(port, await findPortHolder(port), error) : error;
   }
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readProcStat } from '@pm/kernel/proc-stat';
+import { processStartToken, readProcStat } from '@pm/kernel/proc-stat';
 
 // Liveness and identity of processes. /proc on Linux answers in microseconds and with clock-tick
 // precision; ps-list (10-20 ms, 1 s precision) is only the fallback where /proc is missing.
@@ -18,22 +18,8 @@ export function bootId(): string | null {
   return cachedBootId;
 }
 
-/**
- * An opaque token identifying when `pid` started: `proc:<ticks since boot>` on Linux,
- * `ps:<ISO time>` elsewhere, or null if it cannot be told (or the process is gone).
- */
-export async function processStartToken(pid: number): Promise<string | null> {
-  const stat = readProcStat(pid);
-  if (stat) return `proc:${stat.startTicks}`;
-  if (stat === null) return null;
-  try {
-    const { default: psList } = await import('ps-list');
-    const entry = (await psList()).find((p) => p.pid === pid);
-    return entry?.startTime ? `ps:${entry.startTime.toISOString()}` : null;
-  } catch {
-    return null;
-  }
-}
+/** When `pid` started, as an opaque token (`proc:<ticks>` or `ps:<ISO time>`), or null if gone or unknown. */
+export { processStartToken } from '@pm/kernel/proc-stat';
 
 /** True when a signal could reach `pid` (EPERM means it exists but belongs to another user: alive). */
 function signalReaches(pid: number): boolean {
