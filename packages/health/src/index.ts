@@ -36,6 +36,7 @@ export { underPressure, underPressureDefaults, type UnderPressureOptions } from 
 export type { Pressure, PressureState, PressureReason } from './pressure/pressure.js';
 export type { SupervisorMessage } from './health/announce.js';
 export { createShutdown, type Shutdown, type ShutdownResult, type HookOutcome } from './shutdown/create-shutdown.js';
+export { startServing, type StartServingOptions, type Serving } from './serving/start-serving.js';
 export {
   shutdownDefaults,
   type ShutdownOptions,

@@ -23,6 +23,7 @@ const expected = [
   'postgresCheck',
   'redisCheck',
   'shutdownDefaults',
+  'startServing',
   'tcpCheck',
   'underPressure',
   'underPressureDefaults',

@@ -1,3 +1,4 @@
+import { CodedError, problemsMessage } from '@pm/kernel/errors';
 import type { HolderRecord } from './record.js';
 
 /** Every error code @pm/lock throws or reports. Stable: match on these, not on messages. */
@@ -13,16 +14,7 @@ export const LockErrorCodes = {
 export type LockErrorCode = (typeof LockErrorCodes)[keyof typeof LockErrorCodes];
 
 /** Base class of every error @pm/lock throws; `code` is stable, `cause` is preserved. */
-export class PmLockError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: LockErrorCode;
-
-  constructor(code: LockErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class PmLockError extends CodedError<LockErrorCode> {}
 
 /**
  * Thrown when another live process holds the lock. `.lock` is that holder's record
@@ -80,7 +72,7 @@ export class InvalidLockOptionsError extends PmLockError {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super(LockErrorCodes.invalidOptions, `Invalid @pm/lock options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(LockErrorCodes.invalidOptions, problemsMessage('Invalid @pm/lock options', problems));
     this.problems = problems;
   }
 }

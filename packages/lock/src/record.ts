@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { isObject } from '@pm/kernel/guards';
 import { bootId, processStartToken } from './process-info.js';
 
 /**
@@ -62,8 +63,6 @@ export type ParsedLockFile =
   | { kind: 'pid'; pid: number }
   /** Empty, truncated or not ours. */
   | { kind: 'junk'; reason: string };
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Parses lock file content leniently: never throws. */
 export function parseLockFile(text: string): ParsedLockFile {

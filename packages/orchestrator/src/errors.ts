@@ -1,3 +1,4 @@
+import { CodedError } from '@pm/kernel/errors';
 import type { PortHolder } from '@pm/lock';
 
 export type { PortHolder };
@@ -20,16 +21,7 @@ export const OrchestratorErrorCodes = {
 export type OrchestratorErrorCode = (typeof OrchestratorErrorCodes)[keyof typeof OrchestratorErrorCodes];
 
 /** Base class of every error @pm/orchestrator throws; `code` is stable, `cause` is preserved. */
-export class PmOrchestratorError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: OrchestratorErrorCode;
-
-  constructor(code: OrchestratorErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class PmOrchestratorError extends CodedError<OrchestratorErrorCode> {}
 
 /** One problem found in a config: where (`path`, e.g. `apps[0].ready.timeout`) and what was expected. */
 export interface ConfigProblem {

@@ -8,7 +8,7 @@ import { linkIfAbsent, readLockFile, renameIntoPlace, writeTempFile, type FileId
 import { FileLockHandle } from './file-handle.js';
 import { appRoot } from './app-root.js';
 import { judgeLockFile, type Verdict } from './judge.js';
-import { describeHolder } from './socket-holder.js';
+import { busy, describeHolder } from './socket-holder.js';
 import { acquireSocketMutex, probeMutex, socketPathOf, type SocketMutex } from './socket-mutex.js';
 import { GUARD_STALE_MS, takeTakeoverGuard } from './takeover-guard.js';
 
@@ -66,14 +66,6 @@ const unwritableCodes = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC'
 function asUnwritable(path: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   return code && unwritableCodes.has(code) ? new LockUnwritableError(path, error) : error;
-}
-
-type Busy = Extract<TryAcquireResult, { acquired: false }>;
-
-function busy(path: string, verdict: Verdict): Busy {
-  return verdict.action === 'busy'
-    ? { acquired: false, holder: verdict.holder, holderVerified: verdict.verified, location: path }
-    : { acquired: false, holder: undefined, location: path };
 }
 
 function logTakeover(logger: Logger, path: string, verdict: Extract<Verdict, { action: 'takeover' }>): void {

@@ -30,13 +30,17 @@ export async function describeHolder(
   }
   if (probe.state === 'unreachable') {
     // Another user's socket we may not connect to: the file alone speaks, and only a verified record names anyone.
-    const verdict = await judgeFile(readLockFile(path));
-    return verdict.action === 'busy'
-      ? { acquired: false, holder: verdict.holder, holderVerified: verdict.verified, location: path }
-      : { acquired: false, holder: undefined, location: path };
+    return busy(path, await judgeFile(readLockFile(path)));
   }
   const answered = probe.answer ? parseLockFile(probe.answer) : null;
   const holder = answered?.kind === 'record' ? answered.record : recordInFile(path);
   const holderVerified = holder ? await isVerifiedHolder(holder, probe.ownerUid) : false;
   return { acquired: false, holder, holderVerified, location: path, waitForChange: probe.waitForRelease, dispose: probe.close };
+}
+
+/** The busy answer a verdict gives: it names the holder only when the verdict found one. */
+export function busy(path: string, verdict: Verdict): Extract<TryAcquireResult, { acquired: false }> {
+  return verdict.action === 'busy'
+    ? { acquired: false, holder: verdict.holder, holderVerified: verdict.verified, location: path }
+    : { acquired: false, holder: undefined, location: path };
 }

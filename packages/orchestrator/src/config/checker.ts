@@ -5,7 +5,7 @@ import { parseSize } from './size.js';
 // message in the "path: expected X, got Y" form the CLI prints, with no extra dependency to ship.
 
 /** True for a plain object (not null, not an array). */
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export { isObject } from '@pm/kernel/guards';
 
 /** A value as a problem message shows it. */
 export const show = (v: unknown): string => {

@@ -1,5 +1,7 @@
-/** A lifecycle state an app's `@pm/health` announces over IPC (`{ type: 'pm:health', state }`). */
-export type HealthAnnounceState = 'initializing' | 'healthy' | 'shutting_down';
+import type { LifecycleState } from '@pm/health';
+
+/** A lifecycle state an app's `@pm/health` announces over IPC (`{ type: 'pm:health', state }`): the protocol is @pm/health's. */
+export type HealthAnnounceState = LifecycleState;
 
 /** Lifecycle state of a supervised app. */
 export type AppStatus = 'starting' | 'running' | 'stopping' | 'stopped' | 'backoff' | 'errored';

@@ -17,7 +17,7 @@ export interface OrchestratorOptions {
   env?: NodeJS.ProcessEnv;
   /** Read the apps' output and emit it as `output` events (what `pm run` prints). @default false */
   output?: boolean;
-  /** pino-compatible logger. @default silent; pino on stderr when env PROCESS_MANAGER_DEBUG=true */
+  /** pino-compatible logger. @default silent; pino-format JSON lines on stderr when env PROCESS_MANAGER_DEBUG=true */
   logger?: Logger;
   /** Ms between log-file polls (rotation checks, and output when `output` is on). @default 500 */
   logPollInterval?: number;
