@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 // The public surface, pinned: adding or removing an export is a deliberate change to this list.
 const expected = [
+  'InstanceAlreadyRunningError',
   'InvalidPmOptionsError',
   'NestErrorCodes',
   'PmCheck',
@@ -16,6 +17,7 @@ const expected = [
   'PortInUseError',
   'diskCheck',
   'eventLoopCheck',
+  'formatInstanceRunningMessage',
   'httpCheck',
   'memoryCheck',
   'pingCheck',
