@@ -19,7 +19,7 @@ export interface RunMonitOptions {
 const ENTER_ALT_SCREEN = '\u001b[?1049h';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 
-/** Draws the monit view until q, Ctrl-C, SIGTERM or SIGHUP, then gives the terminal back as it was. Resolves with 0. */
+/** Draws the monit view until q, Ctrl-C, SIGINT, SIGTERM or SIGHUP, then gives the terminal back as it was. Resolves with 0. */
 export async function runMonit(options: RunMonitOptions): Promise<number> {
   const { stdout } = options;
   stdout.write(ENTER_ALT_SCREEN);
@@ -28,8 +28,9 @@ export async function runMonit(options: RunMonitOptions): Promise<number> {
     { stdin: options.stdin, stdout, stderr: options.stderr, exitOnCtrlC: true, patchConsole: false },
   );
   // A signal ends the view like q does, so the screen and the terminal's mode are restored before exit.
+  // SIGINT too: until Ink has put the terminal in raw mode (an effect after the first frame), Ctrl-C is a signal.
   const quit = () => instance.unmount();
-  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of signals) process.on(signal, quit);
   try {
     await instance.waitUntilExit();
