@@ -125,6 +125,7 @@ describe('pm monit', { timeout: 90_000 }, () => {
 
   it.skipIf(!haveTmux)('draws no colour code with NO_COLOR, and colours without it; Ctrl-C quits', async () => {
     const dir = await startStack();
+    // eslint-disable-next-line no-control-regex -- the escape character is what is looked for
     const sgr = (screen: string) => screen.match(/\u001b\[[0-9;]*m/g) ?? [];
     const colour = (code: string) =>
       code
