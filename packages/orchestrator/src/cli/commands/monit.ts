@@ -8,8 +8,8 @@ import { findProject } from '../project.js';
 /** `pm monit`: the running stack in the terminal. Ink and React are loaded by this verb only. */
 export async function monitCommand(ctx: CommandContext): Promise<number> {
   const project = findProject(ctx.values.config as string | undefined);
-  // Loaded before the daemon is asked: on Node 20.20, once a socket has been lstat'ed (the client's
-  // ownership check), later ESM imports of symlinked packages (pnpm's layout) skip realpath and fail.
+  // Loaded before the daemon is asked: once a socket has been stat'ed (the client's ownership check), Node
+  // resolves later imports of symlinked packages (pnpm's layout) without realpath and fails (nodejs/node#51142).
   const { runMonit } = await importWithoutCiFlag(() => import('../../monit/run.js'));
   let initial: AppStatusInfo[];
   try {
