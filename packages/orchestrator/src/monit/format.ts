@@ -47,7 +47,9 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
 
 /** Column widths of the app table for a terminal `columns` wide, given the longest app name. */
 export interface TableLayout {
+  /** Columns of the name column. */
   name: number;
+  /** Columns of each of the two sparklines (cpu, memory). */
   spark: number;
 }
 

@@ -2,7 +2,9 @@ import type { AppStatus, AppStatusInfo } from '../supervisor/events.js';
 
 /** The cpu and memory samples of one app, oldest first; null where the app had no process. */
 export interface AppSamples {
+  /** CPU % of each poll. */
   cpu: (number | null)[];
+  /** Resident memory in bytes of each poll. */
   memory: (number | null)[];
 }
 

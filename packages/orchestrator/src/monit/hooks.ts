@@ -8,8 +8,11 @@ import { StatusHistory } from './history.js';
 
 /** What the status poll knows: the apps as last seen, their history, and why the daemon did not answer (null when it did). */
 export interface DaemonView {
+  /** Every app as last seen. */
   apps: AppStatusInfo[];
+  /** Samples and since-when of every app. */
   history: StatusHistory;
+  /** Why the last poll failed, or null when the daemon answered. */
   error: string | null;
   /** Takes a status the daemon sent with another answer (after start/stop/restart) without waiting for the next poll. */
   accept: (apps: AppStatusInfo[]) => void;

@@ -5,13 +5,21 @@ import { MonitView } from './view.js';
 
 /** Options of {@link runMonit}. */
 export interface RunMonitOptions {
+  /** The project's daemon socket (`PmPaths.socket`). */
   socket: string;
+  /** The folder of the per-app logs (`PmPaths.logs`). */
   logs: string;
+  /** Name shown in the header: the project's folder. */
   project: string;
+  /** Status of every app, read before the first frame. */
   initial: AppStatusInfo[];
+  /** Colours and inverse video; false draws no SGR code at all (NO_COLOR, TERM=dumb). */
   color: boolean;
+  /** Keys come from here; must be a TTY (raw mode). */
   stdin: NodeJS.ReadStream;
+  /** The terminal drawn on; must be a TTY. */
   stdout: NodeJS.WriteStream;
+  /** Where Ink reports its own errors. */
   stderr: NodeJS.WriteStream;
 }
 
