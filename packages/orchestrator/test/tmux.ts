@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { waitFor } from '@pm/test-utils';
 import { onTestFinished } from 'vitest';
@@ -18,6 +19,8 @@ export function tmuxAvailable(): boolean {
  * The server is killed when the test ends.
  */
 export class TmuxPane {
+  private socketPath = '';
+
   private constructor(private readonly server: string) {}
 
   /** Opens a `columns`x`rows` pane in `cwd` whose shell runs with `env` (and nothing from ~/.bashrc). */
@@ -27,6 +30,7 @@ export class TmuxPane {
     const shell = ['env', '-u', 'NO_COLOR', '-u', 'FORCE_COLOR', ...env, 'bash', '--norc', '--noprofile'];
     const size = ['-x', String(options.columns ?? 80), '-y', String(options.rows ?? 24)];
     pane.tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'test', ...size, '-c', options.cwd, shell.map(quote).join(' '));
+    pane.socketPath = pane.variable('socket_path');
     onTestFinished(() => pane.kill());
     await pane.waitForScreen((screen) => /^\$\s*$/m.test(screen), 'the shell prompt'); // keys typed before it would be lost
     return pane;
@@ -67,13 +71,14 @@ export class TmuxPane {
     }
   }
 
-  /** Ends the tmux server (and what runs in it). */
+  /** Ends the tmux server (and what runs in it), and removes its socket, which tmux leaves behind. */
   kill(): void {
     try {
       execFileSync('tmux', ['-L', this.server, 'kill-server'], { stdio: 'ignore' });
     } catch {
       // already gone
     }
+    if (this.socketPath) rmSync(this.socketPath, { force: true });
   }
 }
 
