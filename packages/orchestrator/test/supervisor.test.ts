@@ -133,6 +133,26 @@ describe('readiness', () => {
     const [status] = await orchestrator.status();
     expect(status?.port).toBeGreaterThan(0);
     expect(status?.port).not.toBe(port);
+    // ...and says so in the app's log, naming both ports and how to see who holds the old one.
+    expect(readFileSync(join(dir, 'logs', 'auto.log'), 'utf8')).toContain(
+      `auto's port ${port} is now taken by another process (see \`pm free-port ${port}\`); this run uses port ${status!.port}`,
+    );
+  });
+
+  it('port auto is picked once and kept across restarts of the app', async () => {
+    const dir = makeTempDir();
+    const { orchestrator, events } = orchestrate(
+      { apps: [{ name: 'sticky', script: fixture('http-server.mjs'), port: 'auto', ready: { tcp: '127.0.0.1:${PORT}' } }] },
+      { baseDir: dir },
+    );
+    await orchestrator.start();
+    const [first] = await orchestrator.status();
+    process.kill(first!.pid!, 'SIGKILL');
+    await waitFor(() => events.some((e) => e.type === 'ready' && e.pid !== first!.pid), { timeout: 10_000, message: 'restarted' });
+    const [second] = await orchestrator.status();
+    expect(second?.pid).not.toBe(first?.pid);
+    expect(second?.port).toBe(first?.port);
+    expect((await fetch(`http://127.0.0.1:${second!.port}/health`)).status).toBe(200);
   });
 
   it('log readiness waits for the line', async () => {

@@ -75,7 +75,7 @@ export const appKeys = {
   /** Port the app serves on, passed as env `PORT`; `'auto'` picks a free one (get-port). @default none */
   port: key<number | 'auto'>()({
     type: "number or `'auto'`",
-    doc: 'Passed as `PORT`. A fixed port that is busy fails the start with `PM_PORT_IN_USE`.',
+    doc: 'Passed as `PORT`. A fixed port that is busy fails the start with `PM_PORT_IN_USE`. `auto` picks a free port once and keeps it across restarts; if another process took it meanwhile, the next run gets a new one and the app log says so.',
     check: (c, path, v) => {
       if (v !== 'auto') c.int(path, v, 1, 65535);
     },

@@ -1,4 +1,5 @@
 import getPort from 'get-port';
+import { isPortFree } from './ports.js';
 import type { ResolvedApp } from '../config/resolve.js';
 import type { AppContext } from './context.js';
 import type { AppRecord } from './events.js';
@@ -114,7 +115,15 @@ export class Run {
     if (this.app.port === 'auto') {
       try {
         // No host: get-port then checks every local address, so a port taken only on ::1 or 0.0.0.0 is skipped too.
-        this.port = await getPort(this.port ? { port: this.port } : {});
+        const previous = this.port;
+        // Our own previous port is checked directly: get-port holds back every port it handed out for 15 s,
+        // so asking it again would move a quickly restarted app to a new port.
+        this.port = previous && (await isPortFree(previous)) ? previous : await getPort();
+        if (previous && this.port !== previous) {
+          this.options.log.note(
+            `--- pm: ${this.app.name}'s port ${previous} is now taken by another process (see \`pm free-port ${previous}\`); this run uses port ${this.port} ---`,
+          );
+        }
       } catch (error) {
         this.failBeforeSpawn(`no free port (${(error as Error).message})`);
         return;
