@@ -1,4 +1,5 @@
-import { definePackageBuild } from '../../tsup.base.js';
+import { defineConfig } from 'tsup';
 
-// An app, not a library: one ESM entry that `node dist/main.js` runs, no type declarations.
-export default definePackageBuild({ entry: ['src/main.ts'], format: ['esm'], dts: false });
+// An app, not a library: one ESM entry that `node dist/main.js` runs. Self-contained (no import from the
+// repo) so a copied template builds as is; `npm start` builds first (prestart).
+export default defineConfig({ entry: ['src/main.ts'], format: ['esm'], target: 'node20', platform: 'node', sourcemap: true, clean: true });

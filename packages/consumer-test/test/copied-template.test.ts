@@ -26,7 +26,7 @@ async function installAndStart(dir: string, lockName: string, port: number, env:
   app.stdout.on('data', (chunk: Buffer) => (output += chunk));
   app.stderr.on('data', (chunk: Buffer) => (output += chunk));
   try {
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000; // npm start builds the TypeScript templates first
     while (!output.includes('listening on') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(output).toContain(`listening on http://127.0.0.1:${port}`);
     const health = await fetch(`http://127.0.0.1:${port}/health`);
@@ -49,11 +49,15 @@ async function installAndStart(dir: string, lockName: string, port: number, env:
 }
 
 describe('templates installed and started as a user would', () => {
-  it('examples/express-cjs copied out of the repo (CommonJS, Express 4, bin/www)', async () => {
-    const dir = copyTemplate(join(examples, 'express-cjs'), 'express-cjs', tarballs);
+  it.each([
+    ['express-cjs', 'CommonJS, Express 4, bin/www, no build'],
+    ['express-app', 'ESM TypeScript, Express 5, built by tsup on npm start'],
+    ['nest-app', 'ESM TypeScript, NestJS 11, built by tsup on npm start'],
+  ])('examples/%s copied out of the repo (%s)', async (example) => {
+    const dir = copyTemplate(join(examples, example), example, tarballs);
     cleanup.push(dir);
     const port = await freePort();
-    await installAndStart(dir, 'express-cjs', port, { PORT: String(port) });
+    await installAndStart(dir, example, port, { PORT: String(port) });
   });
 
   it('an app written by `npm init @pm/app` (the create-app tarball), on the port it was given', async () => {
