@@ -20,5 +20,5 @@ export const configDefaults = {
     health: { interval: 5_000, failures: 3, timeout: 2_000 },
     logs: { maxSize: '10M', keep: 5 },
   },
-  dashboard: { port: 4000 },
+  dashboard: { port: 4000, metrics: { token: true } },
 } as const;

@@ -109,6 +109,14 @@ export interface AppConfig {
 export interface DashboardConfig {
   /** Port on 127.0.0.1; 0 picks a free one; `false` at the top level disables the dashboard. @default 4000 */
   port?: number;
+  /** `GET /metrics` (Prometheus text format). @default { token: true } */
+  metrics?: {
+    /**
+     * Whether `GET /metrics` needs the control token; `false` lets a scraper on this machine read the
+     * metrics without it (they name apps and their state, never a secret). The port stays on 127.0.0.1. @default true
+     */
+    token?: boolean;
+  };
 }
 
 /** A whole pm config: `pm.config.{ts,mjs,js,json}`. */

@@ -87,7 +87,8 @@ export const configKeys = {
   stop: ['signal', 'timeout'],
   health: ['http', 'tcp', 'interval', 'failures', 'timeout'],
   logs: ['maxSize', 'keep'],
-  dashboard: ['port'],
+  dashboard: ['port', 'metrics'],
+  metrics: ['token'],
 } as const;
 
 /** Checks a raw config object and returns every problem found (an empty array when it is valid). */
@@ -116,9 +117,19 @@ export function validateConfig(raw: unknown): ConfigProblem[] {
     else {
       c.keys('dashboard', raw.dashboard, configKeys.dashboard);
       c.int('dashboard.port', raw.dashboard.port, 0, 65535);
+      checkMetrics(c, raw.dashboard.metrics);
     }
   }
   return c.problems;
+}
+
+/** `dashboard.metrics`: `{ token: boolean }`. */
+function checkMetrics(c: Checker, metrics: unknown): void {
+  if (metrics === undefined) return;
+  if (!isObject(metrics)) return c.add('dashboard.metrics', '{ token: false } (or { token: true }, the default)', metrics);
+  c.keys('dashboard.metrics', metrics, configKeys.metrics);
+  if (metrics.token !== undefined && typeof metrics.token !== 'boolean')
+    c.add('dashboard.metrics.token', 'true or false (false lets a local scraper read GET /metrics without the token)', metrics.token);
 }
 
 function checkApp(c: Checker, p: string, app: unknown, names: Set<string>): void {

@@ -6,6 +6,8 @@ import { loadConfig } from '../config/load.js';
 import type { OrchestratorEvent } from '../supervisor/events.js';
 import { createOrchestrator } from '../supervisor/orchestrator.js';
 import type { Logger } from '../logger.js';
+import { createMonitor } from '../monitor/monitor.js';
+import { UsageSampler } from '../monitor/usage-sampler.js';
 import { ensurePmHome } from '../safe-fs/safe-folder.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { startControlApi, type ControlApi } from './http-api.js';
@@ -63,7 +65,9 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   const { config, warnings } = await loadConfig({ file: options.configFile });
   for (const warning of warnings) logger.warn(warning);
   const store = new StateStore(paths.state);
-  const orchestrator = createOrchestrator(config, { logDir: paths.logs, logger, env });
+  const sampler = new UsageSampler(); // shared: status() reuses the monitor's 1 s samples
+  const orchestrator = createOrchestrator(config, { logDir: paths.logs, logger, env, sampler });
+  const monitor = createMonitor({ orchestrator, sampler, logger });
   await recoverPrevious(orchestrator, store, new Set(config.apps.map((a) => a.name)), logger);
   const state = persistState(orchestrator, store, options.configFile, logger);
 
@@ -94,7 +98,14 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   let control: ControlApi | null = null;
   if (config.dashboard !== false) {
     try {
-      control = await startControlApi({ orchestrator, port: config.dashboard.port, token, logger, onActivity: () => checkIdle() });
+      control = await startControlApi({
+        orchestrator,
+        port: config.dashboard.port,
+        token,
+        logger,
+        onActivity: () => checkIdle(),
+        monitor: { monitor, metricsToken: config.dashboard.metrics.token },
+      });
     } catch (error) {
       logger.warn({ err: error }, `dashboard not started: port ${config.dashboard.port} is unavailable`);
     }
@@ -130,6 +141,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
       socketServer.close();
       await control?.close();
       await orchestrator.close();
+      monitor.close();
       state.close();
       rmSync(paths.control, { force: true });
       await lock.release();

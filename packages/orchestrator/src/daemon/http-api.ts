@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { defaultLogger, type Logger } from '../logger.js';
+import { monitorRoutes, type MonitorRoutesOptions } from '../monitor/routes.js';
 import type { Orchestrator } from '../supervisor/orchestrator.js';
 import { connectionLimits, guardConnections, httpServerOptions, type ConnectionLimits } from './connection-guard.js';
 import { dashboardPage } from './dashboard-page.js';
@@ -26,6 +27,8 @@ export interface ControlApiOptions {
   logger?: Logger;
   /** Caps on connections before authentication. @default {@link connectionLimits} */
   limits?: Partial<ConnectionLimits>;
+  /** App history (`GET /api/apps/<name>/history`) and `GET /metrics`. @default both routes answer 404 */
+  monitor?: MonitorRoutesOptions;
 }
 
 /** A running control API. */
@@ -131,18 +134,22 @@ export async function startControlApi({
   onActivity,
   logger: given,
   limits: givenLimits,
+  monitor,
 }: ControlApiOptions): Promise<ControlApi> {
   const logger = defaultLogger(given);
   const limits: ConnectionLimits = { ...connectionLimits, ...givenLimits };
   const dispatch = createDispatcher({ orchestrator, logger });
   let origins = new Set<string>(); // filled once the port is bound
   const events = createEventStream(orchestrator, logger);
+  const monitored = monitor ? monitorRoutes(monitor, logger) : null;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = admit(req, res, origins);
     if (!url) return;
     if (req.method === 'GET' && url.pathname === '/') return servePage(res);
-    if (!url.pathname.startsWith('/api/')) return refuse(res, 'not-found', ControlErrorCodes.notFound, 'No such route');
+    if (req.method === 'GET' && url.pathname === '/metrics' && monitored && !monitored.metricsNeedToken) return monitored.metrics(res);
+    if (!url.pathname.startsWith('/api/') && !(url.pathname === '/metrics' && monitored))
+      return refuse(res, 'not-found', ControlErrorCodes.notFound, 'No such route');
     const isEvents = req.method === 'GET' && url.pathname === '/api/events';
     if (!tokenOk(req, url, token, isEvents)) {
       return refuse(
@@ -158,6 +165,7 @@ export async function startControlApi({
       void dispatch({ cmd: 'status' }).then((response) => (response.ok ? json(res, 200, response.status) : answer(res, response)));
       return;
     }
+    if (monitored?.handle(req, res, url)) return;
     if (isEvents) {
       if (events.size >= MAX_SSE_CLIENTS) return refuse(res, 'busy', ControlErrorCodes.busy, 'Too many dashboard connections');
       return events.open(req, res);
