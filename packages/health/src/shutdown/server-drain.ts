@@ -116,6 +116,16 @@ export class ServerDrain {
     return cut;
   }
 
+  /** Requests being served now (a response not finished yet). */
+  get inFlight(): number {
+    let n = 0;
+    for (const socket of this.sockets) {
+      const res = socket[kResponse];
+      if (res && !res.writableFinished) n++;
+    }
+    return n;
+  }
+
   private hasIdleSocket(): boolean {
     for (const socket of this.sockets) {
       const res = socket[kResponse];
