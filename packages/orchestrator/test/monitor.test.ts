@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { httpRequest, readmeTable, waitFor } from '@pm/test-utils';
+import { httpRequest, makeTempDir, readmeTable, waitFor } from '@pm/test-utils';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import type { AppHistoryView } from '../src/monitor/app-history.js';
@@ -30,6 +30,7 @@ async function scrape(url: string, headers: Record<string, string> = {}) {
 
 describe('daemon history and metrics (a real daemon)', () => {
   it('keeps per-app usage, restarts with their reasons and health announcements, behind the token', async () => {
+    const sickFile = join(makeTempDir(), 'sick');
     const { dir } = makeProject({
       dashboard: { port: 0 },
       apps: [
@@ -42,6 +43,13 @@ describe('daemon history and metrics (a real daemon)', () => {
         },
         { name: 'hog', script: fixture('hog.mjs'), env: { HOG_MB: '150', HOG_AFTER: '1200' }, maxMemory: '100M' },
         { name: 'announcer', script: fixture('health-app.mjs'), env: { READY_AFTER: '100' }, ready: 'ipc' },
+        {
+          name: 'sick',
+          script: fixture('http-server.mjs'),
+          port: 'auto',
+          env: { SICK_FILE: sickFile },
+          health: { http: 'http://127.0.0.1:${PORT}/health', interval: 100, failures: 2 },
+        },
       ],
     });
     await pmStart(dir);
@@ -71,6 +79,11 @@ describe('daemon history and metrics (a real daemon)', () => {
 
     await waitFor(async () => (await history(dir, 'hog')).restarts.length > 0, { timeout: 10_000, message: 'hog restart' });
     expect((await history(dir, 'hog')).restarts[0]).toMatchObject({ kind: 'memory' });
+
+    writeFileSync(sickFile, '');
+    await waitFor(async () => (await history(dir, 'sick')).restarts.length > 0, { timeout: 10_000, message: 'sick restart' });
+    expect((await history(dir, 'sick')).restarts[0]).toMatchObject({ kind: 'health', reason: 'health probe failed 2 times in a row' });
+    rmSync(sickFile);
 
     const restarted = await httpRequest(`${base}/api/apps/steady/restart`, { method: 'POST', headers: auth });
     expect(restarted.status).toBe(200);

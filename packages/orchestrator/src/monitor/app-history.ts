@@ -68,7 +68,7 @@ export class AppHistory {
   private endedCpuMs = 0;
   private runPid: number | null = null;
   private runCpuMs = 0;
-  private lastSample = 0;
+  private lastSecond = 0;
 
   constructor(readonly name: string) {}
 
@@ -107,8 +107,10 @@ export class AppHistory {
 
   /** Records a usage sample of the current run (a sample already recorded is ignored). */
   onSample(pid: number, sample: { cpu: number; memory: number; ctime: number; timestamp: number }): void {
-    if (sample.timestamp <= this.lastSample) return;
-    this.lastSample = sample.timestamp;
+    // One point per second: a second sample within the same second (a late tick) is dropped.
+    const second = Math.floor(sample.timestamp / 1000);
+    if (second <= this.lastSecond) return;
+    this.lastSecond = second;
     if (pid !== this.runPid) {
       this.endedCpuMs += this.runCpuMs;
       this.runPid = pid;

@@ -43,7 +43,9 @@ export function createMonitor({ orchestrator, sampler, interval = SAMPLE_INTERVA
   const unsubscribe = orchestrator.on((event) => {
     if (event.type !== 'output') histories.get(event.app)?.onEvent(event);
   });
-  const refresh = async (): Promise<AppStatusInfo[]> => {
+  const refresh = async (fresh = false): Promise<AppStatusInfo[]> => {
+    // A tick reads /proc now, so its point is on time; status() then reuses that read.
+    if (fresh) await sampler.sample(orchestrator.records().flatMap((r) => (r.pid !== null ? [r.pid] : [])));
     const read = await orchestrator.status();
     status = read;
     for (const app of read) {
@@ -57,7 +59,7 @@ export function createMonitor({ orchestrator, sampler, interval = SAMPLE_INTERVA
     if (busy) return; // a slow read (loaded machine) is not stacked up
     busy = true;
     try {
-      await refresh();
+      await refresh(true);
     } catch (error) {
       logger.warn({ err: error }, 'monitor: could not sample the apps');
     } finally {
@@ -72,7 +74,7 @@ export function createMonitor({ orchestrator, sampler, interval = SAMPLE_INTERVA
     history: (name, since) => histories.get(name)?.view(since) ?? null,
     apps: () => [...histories.values()],
     lastStatus: () => status,
-    refresh,
+    refresh: () => refresh(),
     close() {
       clearInterval(timer);
       unsubscribe();
