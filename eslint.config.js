@@ -7,8 +7,49 @@ const internalsMessage =
   'Import @pm packages through their public entry ("@pm/<pkg>" or a declared subpath), never their src/ or dist/ files: ' +
   'adapters and examples are thin wiring, and internals may change without notice.';
 
+// The orchestrator's folders import downwards only: config <- supervisor <- session <- daemon / cli (see ARCHITECTURE.md).
+// One block per lower folder, naming the folders it must not reach; the public-entry patterns are repeated because a
+// later `no-restricted-imports` replaces the earlier one for the files it matches.
+function orchestratorLayers() {
+  const above = {
+    config: ['supervisor', 'session', 'daemon', 'cli', 'export', 'startup'],
+    supervisor: ['session', 'daemon', 'cli', 'export', 'startup'],
+    // daemon/ is not listed yet: session/ still takes daemon/paths.ts and daemon/atomic-write.ts, which belong lower.
+    session: ['cli', 'export', 'startup'],
+  };
+  return Object.entries(above).map(([folder, forbidden]) => ({
+    files: [`packages/orchestrator/src/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@pm/*/src', '@pm/*/src/**', '@pm/*/dist', '@pm/*/dist/**'], message: internalsMessage },
+            { group: ['**/packages/*/src/**', '../../packages/**', '../../../packages/**'], message: internalsMessage },
+            {
+              regex: `^(\\.\\./)+(${forbidden.join('|')})/`,
+              message: `${folder}/ sits below ${forbidden.join(', ')} in the orchestrator's layers (ARCHITECTURE.md): move the shared piece down instead.`,
+            },
+          ],
+        },
+      ],
+    },
+  }));
+}
+
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'packages/create-app/templates/**', '**/.turbo/**', '**/coverage/**', '**/.pm/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'packages/create-app/templates/**',
+      '**/.turbo/**',
+      '**/coverage/**',
+      '**/.pm/**',
+      'docs/.site/**',
+      'docs/.vitepress/cache/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -32,6 +73,7 @@ export default tseslint.config(
       ],
     },
   },
+  ...orchestratorLayers(),
   {
     // Examples' tests reach the private test helpers by path, so a copied template's package.json names nothing unpublished.
     files: ['examples/*/test/**/*.ts'],

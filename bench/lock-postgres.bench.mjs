@@ -52,7 +52,7 @@ const record = {
 };
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const alone = (backend) => async () => {
-  const attempt = await backend.tryAcquire({ name: name('alone'), record, logger: silent });
+  const attempt = await backend.tryAcquire({ name: name('alone'), record, logger: silent, acquisition: {} });
   attempt.handle.watch(() => {});
   await attempt.handle.release();
 };

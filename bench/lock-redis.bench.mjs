@@ -55,7 +55,7 @@ const contenders = [
   [
     'redisBackend alone: tryAcquire + release',
     async () => {
-      const attempt = await pm.tryAcquire({ name: 'alone', record, logger: silent });
+      const attempt = await pm.tryAcquire({ name: 'alone', record, logger: silent, acquisition: {} });
       attempt.handle.watch(() => {});
       await attempt.handle.release();
     },

@@ -22,6 +22,8 @@ const LOAD_BEFORE_SIGNAL_MS = 1000;
 const WORK_MS = 20;
 /** The same shutdown budget for every peer. */
 const BUDGET_MS = 3000;
+/** The drain delay of the `pm-drain` row: load keeps coming (on new connections) during and after it. */
+const DRAIN_DELAY_MS = 500;
 
 const app = () =>
   createServer((req, res) => {
@@ -33,6 +35,14 @@ const servers = {
     const { createShutdown } = await import('@pm/health');
     const server = app();
     createShutdown({ servers: [server], timeout: BUDGET_MS, drainDelay: 0 });
+    return listen(server);
+  },
+  // With a drain delay every response says `Connection: close`, so clients reconnect for each request:
+  // the listener sees a steady stream of new connections when it closes after the delay.
+  async 'pm-drain'() {
+    const { createShutdown } = await import('@pm/health');
+    const server = app();
+    createShutdown({ servers: [server], timeout: BUDGET_MS, drainDelay: DRAIN_DELAY_MS });
     return listen(server);
   },
   async 'close-with-grace'() {
@@ -169,9 +179,13 @@ async function runOnce(name) {
 }
 
 async function main() {
-  const names = ['pm', 'close-with-grace', 'http-terminator', 'terminus'];
+  const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+  const names = ['pm', 'pm-drain', 'close-with-grace', 'http-terminator', 'terminus'].filter(
+    (n) => !onlyArg || onlyArg.slice('--only='.length).split(',').includes(n),
+  );
   const labels = {
     pm: '@pm/health',
+    'pm-drain': `@pm/health, drainDelay ${DRAIN_DELAY_MS} ms`,
     'close-with-grace': 'close-with-grace + server.close',
     'http-terminator': 'http-terminator',
     terminus: '@godaddy/terminus',
@@ -222,11 +236,12 @@ async function main() {
       runs[n].map((r) => r.exitCode).join(' / '),
     ]),
   ];
+  if (onlyArg) return; // a partial run (--only=) prints its rows on stderr and leaves results/ alone
   const pmFailed = sum('pm', 'failed');
   const pmFailedInFlight = sum('pm', 'failedInFlight');
   const pmLatency = median(runs.pm.map((r) => r.lastResponseToExit));
   const best = names
-    .filter((n) => n !== 'pm')
+    .filter((n) => n !== 'pm' && n !== 'pm-drain')
     .map((n) => ({
       n,
       failed: sum(n, 'failed'),
@@ -237,7 +252,9 @@ async function main() {
     title: 'Shutdown under load: failed requests and exit latency',
     description: [
       `${CONNECTIONS} keep-alive connections of steady load (one request at a time each, ${WORK_MS} ms per request), SIGTERM after ${LOAD_BEFORE_SIGNAL_MS} ms; ${ROUNDS} interleaved rounds per peer;`,
-      `every peer gets the same ${BUDGET_MS} ms shutdown budget and no drain delay. "failed" = reset, hang-up or non-2xx on a request that reached the server;`,
+      `every peer gets the same ${BUDGET_MS} ms shutdown budget and no drain delay, except the "drainDelay" row: @pm/health again with a ${DRAIN_DELAY_MS} ms drain delay,`,
+      'during which every response says `Connection: close`, so clients open a new connection per request until the listener closes.',
+      '"failed" = reset, hang-up or non-2xx on a request that reached the server;',
       '"refused" = ECONNREFUSED on a new connection after the server stopped accepting (the request never reached it; clients then stop).',
       'A request "sent after SIGTERM" failing is the keep-alive race: the server answered the previous request without `Connection: close`',
       'and then closed the socket while the client was already sending its next request on it. All counts are summed over the rounds.',
@@ -246,6 +263,7 @@ async function main() {
     tables: [table(rows)],
     ratioLine:
       `@pm/health: ${pmFailedInFlight} failed in-flight requests (${pmFailed} failed in all) in ${ROUNDS} rounds (target 0), exit ${ms(pmLatency)} after the last in-flight response (target ≤ 100 ms); ` +
+      `with drainDelay ${DRAIN_DELAY_MS} ms: ${sum('pm-drain', 'failed')} failed in all (connections reset in the accept queue when the listener closes); ` +
       best.map((b) => `${labels[b.n]}: ${b.failedInFlight} in-flight / ${b.failed} in all failed, ${ms(b.latency)}`).join('; ') +
       '.',
   });

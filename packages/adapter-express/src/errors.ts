@@ -1,3 +1,5 @@
+import { CodedError, problemsMessage } from '@pm/kernel/errors';
+import { portInUseMessage } from '@pm/kernel/port-in-use';
 import { describePortHolder, type PortHolder } from '@pm/lock';
 
 export type { PortHolder };
@@ -16,16 +18,7 @@ export const ExpressErrorCodes = {
 export type ExpressErrorCode = (typeof ExpressErrorCodes)[keyof typeof ExpressErrorCodes];
 
 /** Base class of every error this package throws; `code` is stable, `cause` is preserved. */
-export class PmExpressError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: ExpressErrorCode;
-
-  constructor(code: ExpressErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class PmExpressError extends CodedError<ExpressErrorCode> {}
 
 /** Thrown by `serve()` when its options are wrong; lists every problem, not just the first. */
 export class InvalidServeOptionsError extends PmExpressError {
@@ -33,10 +26,7 @@ export class InvalidServeOptionsError extends PmExpressError {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super(
-      ExpressErrorCodes.invalidOptions,
-      `Invalid serve() options (fix each and try again):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
+    super(ExpressErrorCodes.invalidOptions, problemsMessage('Invalid serve() options (fix each and try again)', problems));
     this.problems = problems;
   }
 }
@@ -49,13 +39,7 @@ export class PortInUseError extends PmExpressError {
   readonly holder: PortHolder | null;
 
   constructor(port: number, holder: PortHolder | null, cause: unknown) {
-    const named = describePortHolder(holder);
-    const who = named ? ` by ${named}` : '';
-    const stop =
-      holder?.pid != null
-        ? `Stop it with \`kill ${holder.pid}\`, or`
-        : 'Stop the process using it (`lsof -iTCP:' + port + ' -sTCP:LISTEN`), or';
-    super(ExpressErrorCodes.portInUse, `Port ${port} is already in use${who}. ${stop} set PORT to a free port.`, { cause });
+    super(ExpressErrorCodes.portInUse, portInUseMessage(port, { named: describePortHolder(holder), pid: holder?.pid }), { cause });
     this.port = port;
     this.holder = holder;
   }

@@ -18,3 +18,25 @@ export {
   type HolderRecord,
   type InstanceLock,
 } from '@pm/lock';
+// The built-in checks and load shedding of @pm/health, re-exported so an Express app needs one import:
+// `serve(app, { health: { checks: { db: postgresCheck(pool) }, pressure: underPressure({ ... }) } })`.
+export {
+  postgresCheck,
+  redisCheck,
+  httpCheck,
+  tcpCheck,
+  diskCheck,
+  memoryCheck,
+  eventLoopCheck,
+  pingCheck,
+  underPressure,
+  type PostgresCheckOptions,
+  type RedisCheckOptions,
+  type HttpCheckOptions,
+  type TcpCheckOptions,
+  type DiskCheckOptions,
+  type MemoryCheckOptions,
+  type EventLoopCheckOptions,
+  type PingCheckOptions,
+  type UnderPressureOptions,
+} from '@pm/health';

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Health, HealthOptions, ShutdownOptions } from '@pm/health';
 import type { AcquireInstanceLockOptions } from '@pm/lock';
+import { isObject } from '@pm/kernel/guards';
 import { InvalidServeOptionsError } from './errors.js';
 
 /**
@@ -43,8 +44,6 @@ export interface ServeOptions {
 export const serveDefaults = {
   port: 3000,
 } as const;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** True for a `createHealth()` registry (as opposed to options to create one). */
 export const isHealth = (v: unknown): v is Health => isObject(v) && typeof v.handler === 'function' && typeof v.setReady === 'function';

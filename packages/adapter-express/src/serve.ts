@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createHealth, createShutdown, type Health, type Shutdown } from '@pm/health';
+import { isAddressInUse } from '@pm/kernel/port-in-use';
+import { createHealth, startServing, type Health, type Shutdown } from '@pm/health';
 import { acquireInstanceLock, findPortHolder, type InstanceLock } from '@pm/lock';
 import { PortInUseError, ReadyFailedError } from './errors.js';
 import { checkServeOptions, isHealth, serveDefaults, type RequestListener, type ServeOptions } from './options.js';
@@ -21,16 +21,10 @@ export interface Served {
   readonly shutdown: Shutdown;
 }
 
-/** Stops accepting and drops every connection: only used when start-up fails, before any traffic matters. */
-const closeNow = (server: Server) =>
-  new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-
 /**
- * Runs an Express app as a single, well-behaved instance: acquires the instance lock, binds the port,
- * awaits the app's `ready()`, marks the health registry ready, and installs graceful shutdown
+ * Runs an Express app as a single, well-behaved instance through `@pm/health`'s `startServing`:
+ * acquires the instance lock (recording the port; with `port: 0`, the port bound), installs graceful
+ * shutdown, binds the port, awaits the app's `ready()`, marks the health registry ready
  * (SIGTERM/SIGINT: `/readyz` 503, drain in-flight requests, run hooks, release the lock, exit).
  * @throws InstanceAlreadyRunningError (`PM_INSTANCE_RUNNING`) from `@pm/lock` when another copy runs
  * @throws PortInUseError (`PM_PORT_IN_USE`) when the port is taken; the lock is released first
@@ -43,41 +37,28 @@ export async function serve(app: RequestListener, options: ServeOptions = {}): P
   // Created (and so validated) before the lock is taken: a typo must not leave a lock behind.
   const health = isHealth(options.health) ? options.health : createHealth(options.health ?? {});
   const server = createServer((req, res) => health.handler(req, res, () => app(req, res)));
-  const lock = options.lock === false ? undefined : await acquireInstanceLock({ ...options.lock, port: port || null });
-  let shutdown: Shutdown | undefined;
-  const abandon = async () => {
-    shutdown?.uninstall();
-    await lock?.release();
-  };
+  const lockOptions = options.lock;
+  const { ready } = options;
   try {
-    // Before listen, so every connection is tracked for the drain.
-    shutdown = createShutdown({ ...options.shutdown, servers: [server], health, lock });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port, host: options.host }, () => {
-        server.off('error', reject);
-        resolve();
-      });
+    const served = await startServing({
+      server,
+      port,
+      host: options.host,
+      lock: lockOptions === false ? undefined : (bound) => acquireInstanceLock({ ...lockOptions, port: bound }),
+      health,
+      shutdown: options.shutdown,
+      ready:
+        ready &&
+        (async () => {
+          try {
+            await ready();
+          } catch (error) {
+            throw new ReadyFailedError(error);
+          }
+        }),
     });
+    return { server, health, ...served };
   } catch (error) {
-    await abandon();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(port, await findPortHolder(port), error);
-    throw error;
+    throw isAddressInUse(error) ? new PortInUseError(port, await findPortHolder(port), error) : error;
   }
-  try {
-    await options.ready?.();
-  } catch (error) {
-    await closeNow(server);
-    await abandon();
-    throw new ReadyFailedError(error);
-  }
-  health.setReady();
-  const bound = (server.address() as AddressInfo).port;
-  const host =
-    !options.host || options.host === '0.0.0.0' || options.host === '::'
-      ? 'localhost'
-      : options.host.includes(':')
-        ? `[${options.host}]`
-        : options.host;
-  return { server, port: bound, url: `http://${host}:${bound}`, health, lock, shutdown };
 }

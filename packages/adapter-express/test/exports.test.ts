@@ -4,13 +4,24 @@ import { describe, expect, it } from 'vitest';
 // The public surface, pinned: adding or removing an export is a deliberate change to this list.
 const expected = [
   'ExpressErrorCodes',
+  'InstanceAlreadyRunningError',
   'InvalidServeOptionsError',
   'PmExpressError',
   'PortInUseError',
   'ReadyFailedError',
+  'diskCheck',
+  'eventLoopCheck',
+  'formatInstanceRunningMessage',
   'healthMiddleware',
+  'httpCheck',
+  'memoryCheck',
+  'pingCheck',
+  'postgresCheck',
+  'redisCheck',
   'serve',
   'serveDefaults',
+  'tcpCheck',
+  'underPressure',
 ];
 
 describe('exports of the built package', () => {

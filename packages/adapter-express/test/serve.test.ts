@@ -57,6 +57,16 @@ describe.each(flavours)('serve() with $label', ({ create }) => {
     expect(served.server.listening).toBe(false);
   });
 
+  it('with port 0 the lock record names the port actually bound', async () => {
+    const path = join(makeTempDir(), 'app.pid');
+    const served = await serve(create(), { ...quiet(), port: 0, lock: { path } });
+    expect(served.port).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: process.pid, port: served.port });
+    expect(served.lock?.info.port).toBe(served.port);
+    expect((await served.shutdown.shutdown('test')).exitCode).toBe(0);
+    expect(existsSync(path)).toBe(false);
+  });
+
   it('health probes are answered in front of the app (its middleware never sees them)', async () => {
     const app = create();
     const seen: string[] = [];

@@ -1,3 +1,5 @@
+import { CodedError, problemsMessage } from '@pm/kernel/errors';
+import { portInUseMessage } from '@pm/kernel/port-in-use';
 import { describePortHolder, type PortHolder } from '@pm/lock';
 
 export type { PortHolder };
@@ -16,16 +18,7 @@ export const NestErrorCodes = {
 export type NestErrorCode = (typeof NestErrorCodes)[keyof typeof NestErrorCodes];
 
 /** Base class of every error this package throws; `code` is stable, `cause` is preserved. */
-export class PmNestError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: NestErrorCode;
-
-  constructor(code: NestErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class PmNestError extends CodedError<NestErrorCode> {}
 
 /** Thrown when options are wrong; lists every problem, not just the first. */
 export class InvalidPmOptionsError extends PmNestError {
@@ -33,10 +26,7 @@ export class InvalidPmOptionsError extends PmNestError {
   readonly problems: readonly string[];
 
   constructor(where: string, problems: readonly string[]) {
-    super(
-      NestErrorCodes.invalidOptions,
-      `Invalid ${where} options (fix each and try again):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
+    super(NestErrorCodes.invalidOptions, problemsMessage(`Invalid ${where} options (fix each and try again)`, problems));
     this.problems = problems;
   }
 }
@@ -60,13 +50,7 @@ export class PortInUseError extends PmNestError {
   readonly holder: PortHolder | null;
 
   constructor(port: number, holder: PortHolder | null, cause: unknown) {
-    const named = describePortHolder(holder);
-    const who = named ? ` by ${named}` : '';
-    const stop =
-      holder?.pid != null
-        ? `Stop it with \`kill ${holder.pid}\`, or`
-        : `Stop the process using it (\`lsof -iTCP:${port} -sTCP:LISTEN\`), or`;
-    super(NestErrorCodes.portInUse, `Port ${port} is already in use${who}. ${stop} set PORT to a free port.`, { cause });
+    super(NestErrorCodes.portInUse, portInUseMessage(port, { named: describePortHolder(holder), pid: holder?.pid }), { cause });
     this.port = port;
     this.holder = holder;
   }

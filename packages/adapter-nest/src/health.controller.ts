@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Controller, Get, Inject, Req, Res, type Type } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res, SetMetadata, type Type } from '@nestjs/common';
 import type { HealthPaths } from '@pm/health';
 import { PmService } from './pm.service.js';
+import { PM_CONTROLLER } from './tokens.js';
 
 /** Node's request and response under a platform's wrappers (Express: themselves; Fastify: `.raw`). */
 const raw = <T>(value: T | { raw: T }): T => (value as { raw?: T }).raw ?? (value as T);
@@ -14,6 +15,7 @@ const raw = <T>(value: T | { raw: T }): T => (value as { raw?: T }).raw ?? (valu
  */
 export function createHealthController(paths: Required<HealthPaths>): Type<unknown> {
   @Controller()
+  @SetMetadata(PM_CONTROLLER, true)
   class PmHealthController {
     constructor(@Inject(PmService) private readonly pm: PmService) {}
 

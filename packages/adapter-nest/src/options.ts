@@ -1,6 +1,7 @@
 import type { HealthOptions, HealthPaths, ShutdownOptions } from '@pm/health';
 import { healthDefaults } from '@pm/health';
 import type { AcquireInstanceLockOptions, InstanceLock } from '@pm/lock';
+import { isObject } from '@pm/kernel/guards';
 import { InvalidPmOptionsError } from './errors.js';
 
 /** Options of `PmModule.forRoot()` (and what a `forRootAsync` factory returns). */
@@ -58,8 +59,6 @@ export const pmModuleDefaults = {
 
 /** Name of the shutdown hook `serve()` adds to run `app.close()`; reserved, so user hooks cannot take it. */
 export const NEST_HOOK_NAME = 'nest';
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** True for an already acquired `InstanceLock` (as opposed to options to acquire one). */
 export const isInstanceLock = (v: unknown): v is InstanceLock => isObject(v) && typeof v.release === 'function' && isObject(v.info);

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { createHealth, type HealthPaths } from '@pm/health';
 import { createHealthController } from './health.controller.js';
 import {
@@ -9,6 +9,8 @@ import {
   type PmModuleOptions,
   type PmModuleRootOptions,
 } from './options.js';
+import { PmChecks } from './pm-checks.js';
+import { PmPressureGuard } from './pressure.guard.js';
 import { PmService } from './pm.service.js';
 import { PM_OPTIONS, PM_PATHS } from './tokens.js';
 import { InvalidPmOptionsError } from './errors.js';
@@ -32,8 +34,8 @@ function define(paths: Required<HealthPaths>, options: Provider, imports: Dynami
     global: true,
     imports: [DiscoveryModule, ...imports],
     controllers: [createHealthController(paths)],
-    providers: [options, { provide: PM_PATHS, useValue: paths }, PmService],
-    exports: [PmService],
+    providers: [options, { provide: PM_PATHS, useValue: paths }, PmService, PmChecks, { provide: APP_GUARD, useClass: PmPressureGuard }],
+    exports: [PmService, PmChecks],
   };
 }
 

@@ -7,7 +7,15 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
-import { createHealth, type CheckFunction, type CheckOptions, type Health, type HealthPaths } from '@pm/health';
+import {
+  createHealth,
+  type CheckDefinition,
+  type CheckFunction,
+  type CheckOptions,
+  type Health,
+  type HealthPaths,
+  type Pressure,
+} from '@pm/health';
 import { acquireInstanceLock, type InstanceLock } from '@pm/lock';
 import type { PmCheckMetadata } from './decorators.js';
 import { isInstanceLock, pmModuleDefaults, type PmModuleOptions } from './options.js';
@@ -25,9 +33,8 @@ export class PmService implements OnModuleInit, OnApplicationBootstrap, BeforeAp
   readonly health: Health;
   private readonly infos = new Set<InfoFunction>();
   private held: InstanceLock | undefined;
-  private port: number | null = null;
-  /** Set by `serve()`, whose shutdown releases the lock after `app.close()`: truly last. */
-  private lockReleasedByServe = false;
+  /** Set by `takeOverLock()`: the caller (`serve()`) takes and releases the lock, not the module hooks. */
+  private lockTakenOver = false;
   /** Nest versions without `HttpAdapterHost.listen$`: ready after bootstrap instead (the port binds right after). */
   private readyOnBootstrap = false;
 
@@ -56,8 +63,16 @@ export class PmService implements OnModuleInit, OnApplicationBootstrap, BeforeAp
     return this.held;
   }
 
-  /** Registers a check; returns a function that removes it. Same contract as `@pm/health` `addCheck`. */
-  addCheck(name: string, check: CheckFunction, options?: CheckOptions): () => void {
+  /** Load shedding given as `health.pressure`, if any (the module's guard sheds app routes with it). */
+  get pressure(): Pressure | undefined {
+    return this.options.health?.pressure;
+  }
+
+  /**
+   * Registers a check (a function, or a built-in one such as `postgresCheck(pool)` from `PmChecks`);
+   * returns a function that removes it. Same contract as `@pm/health` `addCheck`.
+   */
+  addCheck(name: string, check: CheckFunction | CheckDefinition, options?: CheckOptions): () => void {
     return this.health.addCheck(name, check, options);
   }
 
@@ -72,23 +87,27 @@ export class PmService implements OnModuleInit, OnApplicationBootstrap, BeforeAp
     this.health.setReady();
   }
 
-  /** @internal Called by `serve()` before `listen`, so the lock records the port. */
-  prepare(port: number): void {
-    this.port = port || null;
-    this.lockReleasedByServe = true;
-  }
-
-  /** @internal Releases the lock (idempotent). */
-  async releaseLock(): Promise<void> {
-    await this.held?.release();
+  /**
+   * Hands the module's lock to code that runs the start-up sequence itself, as `serve()` does (through
+   * `@pm/health`'s `startServing`): from then on `onModuleInit` does not take the lock and
+   * `onApplicationShutdown` does not release it. `acquire(port)` takes it (per the module's `lock`
+   * option; `lock.port` else `port` is recorded) and returns it; `release()` gives it up. Both are
+   * idempotent, and safe even when init already took the lock.
+   */
+  takeOverLock(): { acquire(port: number | null): Promise<InstanceLock | undefined>; release(): Promise<void> } {
+    this.lockTakenOver = true;
+    return {
+      acquire: async (port) => {
+        await this.acquireLock(port);
+        return this.held;
+      },
+      release: async () => this.held?.release(),
+    };
   }
 
   /** PmModule is global, so Nest runs this before any other module's `onModuleInit`: the lock comes first. */
   async onModuleInit(): Promise<void> {
-    const lock = this.options.lock ?? {};
-    if (lock !== false && !this.held && !isInstanceLock(lock)) {
-      this.held = await acquireInstanceLock({ ...lock, port: lock.port ?? this.port });
-    }
+    if (!this.lockTakenOver) await this.acquireLock(null);
     this.discoverDecorated();
     if ((this.options.ready ?? pmModuleDefaults.ready) === 'listen') {
       // listen$ completes once the server listens; serve() also marks ready itself.
@@ -111,7 +130,13 @@ export class PmService implements OnModuleInit, OnApplicationBootstrap, BeforeAp
   /** Global modules close last, so without `serve()` the lock still goes after the app's own providers. */
   async onApplicationShutdown(): Promise<void> {
     this.health.setShuttingDown();
-    if (!this.lockReleasedByServe) await this.releaseLock();
+    if (!this.lockTakenOver) await this.held?.release();
+  }
+
+  private async acquireLock(port: number | null): Promise<void> {
+    const lock = this.options.lock ?? {};
+    if (lock === false || this.held || isInstanceLock(lock)) return;
+    this.held = await acquireInstanceLock({ ...lock, port: lock.port ?? port });
   }
 
   /** Every contributor's fields in one object; on a name clash the later contributor wins (`health.info` is first). */

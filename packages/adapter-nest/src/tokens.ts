@@ -6,3 +6,5 @@ export const PM_PATHS = Symbol.for('@pm/adapter-nest:paths');
 export const PM_CHECK = '@pm/adapter-nest:check';
 /** Metadata key set by `@PmInfo()`. */
 export const PM_INFO = '@pm/adapter-nest:info';
+/** Metadata key marking the module's health controller (never shed under pressure). */
+export const PM_CONTROLLER = '@pm/adapter-nest:controller';

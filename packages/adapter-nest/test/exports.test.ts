@@ -4,18 +4,30 @@ import { describe, expect, it } from 'vitest';
 
 // The public surface, pinned: adding or removing an export is a deliberate change to this list.
 const expected = [
+  'InstanceAlreadyRunningError',
   'InvalidPmOptionsError',
   'NestErrorCodes',
   'PmCheck',
+  'PmChecks',
   'PmInfo',
   'PmModule',
   'PmModuleMissingError',
   'PmNestError',
   'PmService',
   'PortInUseError',
+  'diskCheck',
+  'eventLoopCheck',
+  'formatInstanceRunningMessage',
+  'httpCheck',
+  'memoryCheck',
+  'pingCheck',
   'pmModuleDefaults',
+  'postgresCheck',
+  'redisCheck',
   'serve',
   'serveDefaults',
+  'tcpCheck',
+  'underPressure',
 ];
 
 describe('exports of the built package', () => {

@@ -146,6 +146,17 @@ describe('PmModule.forRoot + serve() on a real listening Nest app', () => {
   });
 });
 
+describe('serve() and lock.port', () => {
+  it('refuses a lock.port naming another port than the one serve() binds, before taking any lock', async () => {
+    const { app, lockPath } = await build((path) => ({ lock: { path, port: 1234 }, shutdown: quiet() }));
+    const error = await serve(app, { port: 0, host: '127.0.0.1' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: NestErrorCodes.invalidOptions });
+    expect((error as { problems: string[] }).problems[0]).toMatch(/lock\.port \(1234\) differs from the port serve\(\) binds \(0\)/);
+    expect(existsSync(lockPath)).toBe(false);
+    await app.close();
+  });
+});
+
 describe('PmModule.forRootAsync', () => {
   it('builds options with useFactory from injected providers', async () => {
     @Module({ providers: [{ provide: 'CONFIG', useValue: { lockName: 'from-config' } }], exports: ['CONFIG'] })
@@ -164,7 +175,8 @@ describe('PmModule.forRootAsync', () => {
       }),
     );
     const served = await serve(app, { port: 0, host: '127.0.0.1' });
-    expect(JSON.parse(readFileSync(lockPath, 'utf8'))).toMatchObject({ name: 'from-config', port: null });
+    // With port 0 the lock records the port actually bound.
+    expect(JSON.parse(readFileSync(lockPath, 'utf8'))).toMatchObject({ name: 'from-config', port: served.port });
     expect((await httpRequest(`${served.url}/api/health`)).json).toMatchObject({ status: 'healthy', activeAgents: 2 });
     await served.shutdown.shutdown();
     expect(exit).toHaveBeenCalledWith(0);

@@ -1,3 +1,5 @@
+import { CodedError, problemsMessage } from '@pm/kernel/errors';
+
 /** Every error code @pm/health throws or reports. Stable: match on these, not on messages. */
 export const HealthErrorCodes = {
   /** `createHealth` or `createShutdown` got options it cannot use; `problems` lists each one. */
@@ -26,16 +28,7 @@ export const HealthErrorCodes = {
 export type HealthErrorCode = (typeof HealthErrorCodes)[keyof typeof HealthErrorCodes];
 
 /** Base class of every error @pm/health throws or reports; `code` is stable, `cause` is preserved. */
-export class PmHealthError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: HealthErrorCode;
-
-  constructor(code: HealthErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class PmHealthError extends CodedError<HealthErrorCode> {}
 
 /** Thrown by `createHealth` / `createShutdown` when options are wrong; lists every problem, not just the first. */
 export class InvalidOptionsError extends PmHealthError {
@@ -43,10 +36,7 @@ export class InvalidOptionsError extends PmHealthError {
   readonly problems: readonly string[];
 
   constructor(factory: string, problems: readonly string[]) {
-    super(
-      HealthErrorCodes.invalidOptions,
-      `Invalid ${factory} options (fix each and try again):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
+    super(HealthErrorCodes.invalidOptions, problemsMessage(`Invalid ${factory} options (fix each and try again)`, problems));
     this.problems = problems;
   }
 }

@@ -2,7 +2,7 @@
 // throwing, so one error can list everything that is wrong.
 
 /** True for a plain object (not null, not an array). */
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export { isObject as isRecord } from '@pm/kernel/guards';
 
 /**
  * The longest delay `setTimeout` supports (2^31 - 1 ms, about 24.8 days). Node turns anything longer

@@ -11,10 +11,22 @@ const expected = [
   'PmHealthError',
   'ShutdownError',
   'ShutdownHookError',
+  'checkDefaults',
   'createHealth',
   'createShutdown',
+  'diskCheck',
+  'eventLoopCheck',
   'healthDefaults',
+  'httpCheck',
+  'memoryCheck',
+  'pingCheck',
+  'postgresCheck',
+  'redisCheck',
   'shutdownDefaults',
+  'startServing',
+  'tcpCheck',
+  'underPressure',
+  'underPressureDefaults',
 ];
 
 describe('exports of the built package', () => {

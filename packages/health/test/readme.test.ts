@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, httpRequest, makeTempDir, readmeTable, spawnFixture, waitFor } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
-import { HealthErrorCodes, createHealth, createShutdown, healthDefaults, shutdownDefaults } from '../src/index.js';
+import {
+  checkDefaults,
+  createHealth,
+  createShutdown,
+  HealthErrorCodes,
+  healthDefaults,
+  shutdownDefaults,
+  underPressureDefaults,
+} from '../src/index.js';
 
 // The README is documentation users trust: its defaults, option lists, error codes and first
 // example are checked against the code so they cannot drift.
@@ -55,6 +63,34 @@ describe('README', () => {
 
   it('per-check options: one row each', () => {
     expect([...section('options:check').keys()].sort()).toEqual(interfaceKeys('health/options.ts', 'CheckOptions').sort());
+  });
+
+  it('built-in checks: one row per shared option, defaults equal checkDefaults', () => {
+    const rows = section('options:builtin-check');
+    expect([...rows.keys()].sort()).toEqual(interfaceKeys('checks/define.ts', 'BuiltInCheckOptions').sort());
+    for (const [key, value] of Object.entries(checkDefaults)) expect(rows.get(key), key).toBe(literal(value));
+    expect(rows.get('readiness')).toBe('`critical`');
+  });
+
+  it('underPressure: one row per option, defaults equal underPressureDefaults', () => {
+    const rows = section('options:underPressure');
+    expect([...rows.keys()].sort()).toEqual(interfaceKeys('pressure/under-pressure.ts', 'UnderPressureOptions').sort());
+    for (const [key, value] of Object.entries(underPressureDefaults)) expect(rows.get(key), key).toBe(literal(value));
+  });
+
+  it('every built-in check factory is in the checks table', () => {
+    for (const name of [
+      'postgresCheck',
+      'redisCheck',
+      'httpCheck',
+      'tcpCheck',
+      'diskCheck',
+      'memoryCheck',
+      'eventLoopCheck',
+      'pingCheck',
+    ]) {
+      expect(readme).toMatch(new RegExp(`^\\| \`${name}\\(`, 'm'));
+    }
   });
 
   it('createShutdown: one row per option, defaults equal shutdownDefaults', () => {

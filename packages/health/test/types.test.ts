@@ -3,6 +3,11 @@ import type { RequestListener, Server } from 'node:http';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   createHealth,
+  postgresCheck,
+  redisCheck,
+  underPressure,
+  type CheckDefinition,
+  type Pressure,
   createShutdown,
   type Health,
   type HealthHandler,
@@ -41,5 +46,14 @@ describe('types', () => {
       fatal(): void;
     }>().toMatchTypeOf<Logger>();
     expectTypeOf<Server>().toMatchTypeOf<NonNullable<ShutdownOptions['servers']>[number]>();
+  });
+
+  it('built-in checks are check definitions, and take drivers structurally', () => {
+    expectTypeOf(postgresCheck).returns.toEqualTypeOf<CheckDefinition>();
+    expectTypeOf(underPressure).returns.toEqualTypeOf<Pressure>();
+    // A pg Pool's shape is enough (no pg types needed); so is an ioredis- or node-redis-like client.
+    expectTypeOf<{ query(text: string): Promise<unknown> }>().toMatchTypeOf<Parameters<typeof postgresCheck>[0]>();
+    expectTypeOf<{ status: string; ping(): Promise<string> }>().toMatchTypeOf<Parameters<typeof redisCheck>[0]>();
+    expectTypeOf<{ isOpen: boolean; isReady: boolean; ping(): Promise<string> }>().toMatchTypeOf<Parameters<typeof redisCheck>[0]>();
   });
 });

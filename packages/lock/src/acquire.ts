@@ -41,7 +41,8 @@ export async function acquireInstanceLock(options: AcquireInstanceLockOptions = 
   const logger = resolveLogger(options.logger);
   const backend: LockBackend = options.backend ?? fileBackend({ path: options.path });
   const record = await createHolderRecord({ name: resolved.name, port: resolved.port, metadata: resolved.metadata });
-  const request: BackendRequest = { name: resolved.name, record, logger };
+  // One object for the whole acquisition: backends key state carried between attempts on it.
+  const request: BackendRequest = { name: resolved.name, record, logger, acquisition: {} };
   const deadline = Date.now() + resolved.wait;
   let pollMs = FIRST_POLL_MS;
 
@@ -62,7 +63,7 @@ export async function acquireInstanceLock(options: AcquireInstanceLockOptions = 
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
       attempt.dispose?.();
-      throw new InstanceAlreadyRunningError(attempt.holder, attempt.location, resolved.name);
+      throw new InstanceAlreadyRunningError(attempt.holder, attempt.location, resolved.name, { verified: attempt.holderVerified ?? true });
     }
     logger.debug({ location: attempt.location, holderPid: attempt.holder?.pid, remaining }, 'instance lock busy; waiting');
     if (attempt.waitForChange) {

@@ -1,3 +1,4 @@
+import { CodedError, problemsMessage } from '@pm/kernel/errors';
 import type { HolderRecord } from './record.js';
 
 /** Every error code @pm/lock throws or reports. Stable: match on these, not on messages. */
@@ -13,16 +14,7 @@ export const LockErrorCodes = {
 export type LockErrorCode = (typeof LockErrorCodes)[keyof typeof LockErrorCodes];
 
 /** Base class of every error @pm/lock throws; `code` is stable, `cause` is preserved. */
-export class PmLockError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: LockErrorCode;
-
-  constructor(code: LockErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class PmLockError extends CodedError<LockErrorCode> {}
 
 /**
  * Thrown when another live process holds the lock. `.lock` is that holder's record
@@ -33,11 +25,20 @@ export class InstanceAlreadyRunningError extends PmLockError {
   readonly lock: HolderRecord | undefined;
   /** Where the lock lives (file path, or backend description). */
   readonly location: string;
+  /**
+   * False when `.lock` names a process whose identity could not be verified (no start time in the
+   * record, or its process now has another start time or user): the message then names the PID
+   * without telling anyone to stop it. True for verified holders and for records from network backends.
+   */
+  readonly holderVerified: boolean;
 
-  constructor(lock: HolderRecord | undefined, location: string, name: string) {
-    super(LockErrorCodes.instanceRunning, describeRunningInstance(lock, location, name));
+  /** @param options.verified whether the holder's identity was verified. @default true */
+  constructor(lock: HolderRecord | undefined, location: string, name: string, options: { verified?: boolean } = {}) {
+    const verified = options.verified ?? true;
+    super(LockErrorCodes.instanceRunning, describeRunningInstance(lock, location, name, verified));
     this.lock = lock;
     this.location = location;
+    this.holderVerified = verified;
   }
 }
 
@@ -71,7 +72,7 @@ export class InvalidLockOptionsError extends PmLockError {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super(LockErrorCodes.invalidOptions, `Invalid @pm/lock options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(LockErrorCodes.invalidOptions, problemsMessage('Invalid @pm/lock options', problems));
     this.problems = problems;
   }
 }
@@ -83,11 +84,21 @@ export class LockBackendUnavailableError extends PmLockError {
   }
 }
 
-function describeRunningInstance(lock: HolderRecord | undefined, location: string, name: string): string {
+/** The shell command that shows who a PID is, for holders we must not tell anyone to kill. */
+export const checkPidCommand = (pid: number): string => `ps -o pid,user,lstart,args -p ${pid}`;
+
+function describeRunningInstance(lock: HolderRecord | undefined, location: string, name: string, verified: boolean): string {
   if (!lock) {
     return (
       `Another instance of "${name}" holds the lock at ${location}, but it left no readable record and did not answer. ` +
       'Wait for it to exit, or find it with `ps`/`lsof` and stop it.'
+    );
+  }
+  if (!verified) {
+    return (
+      `Another process holds the lock of "${name}" at ${location}. Its record names PID ${lock.pid}, but that could not be ` +
+      'verified (no start time recorded, or that PID now has another start time or user), so do not stop it on this say-so: ' +
+      `check it with \`${checkPidCommand(lock.pid)}\`, and wait for the holder to exit.`
     );
   }
   const parts = [

@@ -1,4 +1,4 @@
-import type { InstanceAlreadyRunningError } from './errors.js';
+import { checkPidCommand, type InstanceAlreadyRunningError } from './errors.js';
 
 /** Options of {@link formatInstanceRunningMessage}. */
 export interface FormatInstanceRunningOptions {
@@ -33,6 +33,17 @@ export function formatInstanceRunningMessage(error: InstanceAlreadyRunningError,
     `  Port:       ${holder.port ?? 'none recorded'}`,
     `  Lock:       ${error.location}`,
     '',
+  );
+  if (!error.holderVerified) {
+    // Never suggest killing a PID the lock could not tie to its holder (it may be anyone's process).
+    lines.push(
+      '  This PID could not be verified as the holder. Check it before stopping anything:',
+      `    ${checkPidCommand(holder.pid)}`,
+      '',
+    );
+    return lines.join('\n');
+  }
+  lines.push(
     '  To stop the existing instance:',
     `    kill ${holder.pid}`,
     '',

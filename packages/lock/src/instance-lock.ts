@@ -1,10 +1,8 @@
+import { asyncDispose } from '@pm/kernel/guards';
 import type { BackendHandle } from './backend.js';
 import { LockCompromisedError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { HolderRecord } from './record.js';
-
-/** Node 20 has Symbol.asyncDispose; the registry symbol keeps older runtimes from crashing. */
-const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for('nodejs.asyncDispose') as typeof Symbol.asyncDispose);
 
 /** A held instance lock. */
 export interface InstanceLock extends AsyncDisposable {

@@ -1,26 +1,6 @@
-/** The pino-compatible subset of a logger that @pm/lock calls. */
-export interface Logger {
-  debug(obj: object | string, msg?: string): void;
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
+import { resolveLogger as resolveNamed, type Logger } from '@pm/kernel/logger';
 
-const noop = (): void => {};
-const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
-
-// A JSON-lines stderr logger for PROCESS_MANAGER_DEBUG: pulling in pino for a debug switch would
-// add its start-up cost to every app that imports the lock.
-function debugLogger(): Logger {
-  const write = (level: string) => (obj: object | string, msg?: string) => {
-    const fields = typeof obj === 'string' ? { msg: obj } : { ...obj, msg };
-    process.stderr.write(`${JSON.stringify({ level, time: Date.now(), pid: process.pid, name: '@pm/lock', ...fields })}\n`);
-  };
-  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
-}
+export type { Logger } from '@pm/kernel/logger';
 
 /** The user's logger, else a debug logger when PROCESS_MANAGER_DEBUG=true, else silence. Read at call time, never at import. */
-export function resolveLogger(logger: Logger | undefined): Logger {
-  if (logger) return logger;
-  return process.env.PROCESS_MANAGER_DEBUG === 'true' ? debugLogger() : silentLogger;
-}
+export const resolveLogger = (logger: Logger | undefined): Logger => resolveNamed(logger, '@pm/lock');

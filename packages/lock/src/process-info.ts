@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { processStartToken, readProcStat } from '@pm/kernel/proc-stat';
 
 // Liveness and identity of processes. /proc on Linux answers in microseconds and with clock-tick
 // precision; ps-list (10-20 ms, 1 s precision) is only the fallback where /proc is missing.
@@ -17,42 +18,8 @@ export function bootId(): string | null {
   return cachedBootId;
 }
 
-interface ProcStat {
-  state: string;
-  startTicks: string;
-}
-
-function readProcStat(pid: number): ProcStat | null | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ESRCH') return null; // no such process
-    return undefined; // /proc unavailable
-  }
-  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state); field 22 (starttime) is fields[19].
-  return { state: fields[0] ?? '?', startTicks: fields[19] ?? '' };
-}
-
-/**
- * An opaque token identifying when `pid` started: `proc:<ticks since boot>` on Linux,
- * `ps:<ISO time>` elsewhere, or null if it cannot be told (or the process is gone).
- */
-export async function processStartToken(pid: number): Promise<string | null> {
-  const stat = readProcStat(pid);
-  if (stat) return `proc:${stat.startTicks}`;
-  if (stat === null) return null;
-  try {
-    const { default: psList } = await import('ps-list');
-    const entry = (await psList()).find((p) => p.pid === pid);
-    return entry?.startTime ? `ps:${entry.startTime.toISOString()}` : null;
-  } catch {
-    return null;
-  }
-}
+/** When `pid` started, as an opaque token (`proc:<ticks>` or `ps:<ISO time>`), or null if gone or unknown. */
+export { processStartToken } from '@pm/kernel/proc-stat';
 
 /** True when a signal could reach `pid` (EPERM means it exists but belongs to another user: alive). */
 function signalReaches(pid: number): boolean {
@@ -82,4 +49,39 @@ export async function holderLiveness(holder: { pid: number; processStart?: strin
     if (now && now.split(':')[0] === holder.processStart.split(':')[0] && now !== holder.processStart) return 'pid-reused';
   }
   return 'alive';
+}
+
+/** The user ids (real, effective, saved, filesystem) of `pid`, or null when they cannot be read. */
+async function processUids(pid: number): Promise<number[] | null> {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const line = /^Uid:\s+(.*)$/m.exec(status)?.[1];
+    if (line) return line.trim().split(/\s+/).map(Number);
+  } catch {
+    // Not Linux, or the process is gone: ps-list below, or unknown.
+  }
+  try {
+    const { default: psList } = await import('ps-list');
+    const uid = (await psList()).find((p) => p.pid === pid)?.uid;
+    return uid === undefined ? null : [uid];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True only when the record proves who holds the lock: its PID runs now with exactly the recorded
+ * start time (and boot), and belongs to `ownerUid`, the user who created the record or socket. A
+ * record without a start time, or naming another user's process, proves nothing: it may be a
+ * hand-written PID or a planted record, and must never lead anyone to kill that PID.
+ */
+export async function isVerifiedHolder(
+  holder: { pid: number; processStart?: string | null; bootId?: string | null },
+  ownerUid: number | undefined,
+): Promise<boolean> {
+  if (!holder.processStart || ownerUid === undefined) return false;
+  const ourBoot = bootId();
+  if (holder.bootId && ourBoot && holder.bootId !== ourBoot) return false;
+  if ((await processStartToken(holder.pid)) !== holder.processStart) return false;
+  return (await processUids(holder.pid))?.includes(ownerUid) ?? false;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { isObject } from '@pm/kernel/guards';
 import { bootId, processStartToken } from './process-info.js';
 
 /**
@@ -63,8 +64,6 @@ export type ParsedLockFile =
   /** Empty, truncated or not ours. */
   | { kind: 'junk'; reason: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Parses lock file content leniently: never throws. */
 export function parseLockFile(text: string): ParsedLockFile {
   const trimmed = text.trim();
@@ -79,25 +78,30 @@ export function parseLockFile(text: string): ParsedLockFile {
   } catch {
     return { kind: 'junk', reason: 'not JSON (truncated or foreign content)' };
   }
-  if (!isObject(value) || !Number.isSafeInteger(value.pid) || (value.pid as number) <= 0) {
-    return { kind: 'junk', reason: 'JSON without a valid "pid"' };
-  }
+  const record = parseHolderRecord(value);
+  return record ? { kind: 'record', record } : { kind: 'junk', reason: 'JSON without a valid "pid"' };
+}
+
+/**
+ * Reads a holder record from an already-parsed JSON value (a lock file's, a Redis lease's or a
+ * PostgreSQL row's), leniently: missing or mistyped fields get neutral values. Undefined when the
+ * value is not an object with a positive integer `pid`. Never throws.
+ */
+export function parseHolderRecord(value: unknown): HolderRecord | undefined {
+  if (!isObject(value) || !Number.isSafeInteger(value.pid) || (value.pid as number) <= 0) return undefined;
   const str = (v: unknown, fallback: string) => (typeof v === 'string' ? v : fallback);
   const strOrNull = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
-    kind: 'record',
-    record: {
-      name: str(value.name, ''),
-      pid: value.pid as number,
-      hostname: str(value.hostname, 'unknown'),
-      instanceId: str(value.instanceId, ''),
-      startedAt: str(value.startedAt, 'unknown time'),
-      port: Number.isInteger(value.port) ? (value.port as number) : null,
-      nodeVersion: str(value.nodeVersion, 'unknown'),
-      processStart: strOrNull(value.processStart),
-      bootId: strOrNull(value.bootId),
-      metadata: isObject(value.metadata) ? value.metadata : {},
-    },
+    name: str(value.name, ''),
+    pid: value.pid as number,
+    hostname: str(value.hostname, 'unknown'),
+    instanceId: str(value.instanceId, ''),
+    startedAt: str(value.startedAt, 'unknown time'),
+    port: Number.isInteger(value.port) ? (value.port as number) : null,
+    nodeVersion: str(value.nodeVersion, 'unknown'),
+    processStart: strOrNull(value.processStart),
+    bootId: strOrNull(value.bootId),
+    metadata: isObject(value.metadata) ? value.metadata : {},
   };
 }
 

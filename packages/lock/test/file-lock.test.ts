@@ -1,11 +1,23 @@
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, waitFor } from '@pm/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   acquireInstanceLock,
   fileBackend,
+  formatInstanceRunningMessage,
   inspectInstanceLock,
   InstanceAlreadyRunningError,
   LockCompromisedError,
@@ -139,14 +151,52 @@ describe.each(exclusions)('file backend (%s exclusion)', (exclusion) => {
     await lock.release();
   });
 
-  it('respects a hand-written PID file of a live process (EPERM or not, alive is alive)', async () => {
+  it('a hand-written PID file of a live process proves nothing: never a kill suggestion, and the mutex decides', async () => {
     const { path, backend } = setup();
     const pid = liveStranger();
     mkdirSync(join(path, '..'), { recursive: true });
     writeFileSync(path, `${pid}\n`);
-    const error = await acquireInstanceLock({ backend }).catch((e: unknown) => e);
-    expect((error as InstanceAlreadyRunningError).lock?.pid).toBe(pid);
-    expect(await inspectInstanceLock({ backend })).toMatchObject({ state: 'held', holder: { pid } });
+    if (exclusion === 'link') {
+      // No kernel mutex to ask: a live PID is respected (EPERM or not, alive is alive), but unverified.
+      const error = (await acquireInstanceLock({ backend }).catch((e: unknown) => e)) as InstanceAlreadyRunningError;
+      expect(error.lock?.pid).toBe(pid);
+      expect(error.holderVerified).toBe(false);
+      expect(error.message).not.toMatch(/kill/);
+      expect(formatInstanceRunningMessage(error)).not.toMatch(/kill/);
+      expect(await inspectInstanceLock({ backend })).toMatchObject({ state: 'held', holder: { pid }, holderVerified: false });
+    } else {
+      // The socket every live holder keeps is free: the PID is someone else's process, and the lock is stale.
+      expect(await inspectInstanceLock({ backend })).toMatchObject({ state: 'stale', holder: { pid } });
+      const lock = await acquireInstanceLock({ backend });
+      expect(JSON.parse(readFileSync(path, 'utf8')).instanceId).toBe(lock.info.instanceId);
+      await lock.release();
+    }
+  });
+
+  it('a bare PID 1 never blocks with the socket mutex, and never yields `kill 1`', async () => {
+    const { path, backend } = setup();
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, '1\n');
+    const outcome = await acquireInstanceLock({ backend }).catch((e: unknown) => e);
+    if (exclusion === 'socket') {
+      expect(outcome).not.toBeInstanceOf(Error);
+      await (outcome as Awaited<ReturnType<typeof acquireInstanceLock>>).release();
+      return;
+    }
+    expect((outcome as InstanceAlreadyRunningError).code).toBe('PM_INSTANCE_RUNNING');
+    expect((outcome as InstanceAlreadyRunningError).holderVerified).toBe(false);
+    expect((outcome as Error).message).not.toMatch(/kill 1\b/);
+    expect(formatInstanceRunningMessage(outcome as InstanceAlreadyRunningError)).not.toMatch(/kill (-9 )?1\b/);
+  });
+
+  it('a live holder is named as verified, with its kill suggestion', async () => {
+    const { backend } = setup();
+    const first = await acquireInstanceLock({ name: 'app', backend });
+    const error = (await acquireInstanceLock({ name: 'app', backend }).catch((e: unknown) => e)) as InstanceAlreadyRunningError;
+    expect(error.holderVerified).toBe(true);
+    expect(error.message).toContain(`kill ${process.pid}`);
+    expect(await inspectInstanceLock({ name: 'app', backend })).toMatchObject({ state: 'held', holderVerified: true });
+    await first.release();
   });
 
   it('PID reuse: a record naming a live process with another start time is stale', async () => {
@@ -268,6 +318,33 @@ describe.each(exclusions)('file backend (%s exclusion)', (exclusion) => {
     const before = readFileSync(path, 'utf8');
     expect(await inspectInstanceLock({ backend })).toMatchObject({ state: 'stale', holder: { pid: 999_999 } });
     expect(readFileSync(path, 'utf8')).toBe(before);
+  });
+});
+
+describe('socket mutex file', () => {
+  it('sits beside the lock file while held (owner-only in a folder only the owner may write), and goes on release', async () => {
+    const dir = makeTempDir();
+    chmodSync(dir, 0o755);
+    const path = join(dir, 'app.pid');
+    const lock = await acquireInstanceLock({ backend: fileBackend({ path, exclusion: 'socket' }) });
+    const socket = lstatSync(`${path}.sock`);
+    expect(socket.isSocket()).toBe(true);
+    expect(socket.mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['app.pid', 'app.pid.sock']); // no private names left behind
+    await lock.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('works for a lock path longer than a Unix socket address', async () => {
+    const deep = join(makeTempDir(), 'a-folder-name-long-enough-to-push-the-socket-path-past-the-limit'.repeat(2));
+    const path = join(deep, 'app.pid');
+    expect(Buffer.byteLength(`${path}.sock`)).toBeGreaterThan(108);
+    const backend = fileBackend({ path, exclusion: 'socket' });
+    const lock = await acquireInstanceLock({ backend });
+    const error = (await acquireInstanceLock({ backend }).catch((e: unknown) => e)) as InstanceAlreadyRunningError;
+    expect(error.lock?.instanceId).toBe(lock.info.instanceId);
+    await lock.release();
+    await (await acquireInstanceLock({ backend })).release();
   });
 });
 

@@ -32,6 +32,17 @@ describe('InstanceAlreadyRunningError', () => {
     expect(error.message).not.toContain('http://');
   });
 
+  it('never tells anyone to stop a holder that was not verified, and says how to check it', () => {
+    const error = new InstanceAlreadyRunningError({ ...holder, pid: 1 }, '/data/backend.pid', 'backend', { verified: false });
+    expect(error.holderVerified).toBe(false);
+    expect(error.message).not.toMatch(/\bkill\b|Stop it/);
+    expect(error.message).toContain('ps -o pid,user,lstart,args -p 1');
+    const text = formatInstanceRunningMessage(error, { restartCommand: 'npm run dev' });
+    expect(text).not.toMatch(/\bkill\b/);
+    expect(text).toContain('ps -o pid,user,lstart,args -p 1');
+    expect(new InstanceAlreadyRunningError(holder, '/data/backend.pid', 'backend').holderVerified).toBe(true);
+  });
+
   it('still explains itself when the holder left no record', () => {
     const error = new InstanceAlreadyRunningError(undefined, '/data/x.pid', 'x');
     expect(error.lock).toBeUndefined();

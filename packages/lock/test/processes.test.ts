@@ -131,6 +131,6 @@ describe.each(exclusions)('stale takeover race (%s exclusion)', (exclusion) => {
   }, 120_000);
 
   it('a contender paused between its check and its takeover never replaces the new holder', async () => {
-    await staleRace(exclusion, 40, { PM_LOCK_TEST_TAKEOVER_PAUSE_MS: '25' });
+    await staleRace(exclusion, 40, { TAKEOVER_PAUSE_MS: '25' });
   }, 120_000);
 });

@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, sleep, spawnFixture } from '@pm/test-utils';
+import { makeTempDir, spawnFixture, waitFor } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
 import { acquireInstanceLock, fileBackend } from '../src/index.js';
 import { fixture, startHolder } from './helpers.js';
@@ -13,14 +13,29 @@ describe('a taker crashing mid-takeover', () => {
     holder.kill('SIGKILL');
     await holder.exited;
     // This taker pauses (mutex bound, stale record judged) for 30 s: we kill it in the middle.
-    const taker = spawnFixture(fixture('holder.mjs'), { args: [path, 'socket'], env: { PM_LOCK_TEST_TAKEOVER_PAUSE_MS: '30000' } });
-    await sleep(500);
+    const taker = spawnFixture(fixture('holder.mjs'), { args: [path, 'socket'], env: { TAKEOVER_PAUSE_MS: '30000' } });
+    await waitFor(() => taker.stderr.includes('pausing before takeover'), { timeout: 10_000, message: 'taker mid-takeover' });
     expect(taker.stdout).toEqual([]);
     await expect(acquireInstanceLock({ backend: fileBackend({ path }) })).rejects.toMatchObject({ code: 'PM_INSTANCE_RUNNING' });
     taker.kill('SIGKILL');
     await taker.exited;
     const lock = await acquireInstanceLock({ backend: fileBackend({ path }) });
     expect(JSON.parse(readFileSync(path, 'utf8')).pid).toBe(process.pid);
+    await lock.release();
+  });
+
+  it('socket: a claim left by a taker that crashed mid-takeover is cleared, and the lock taken over at once', async () => {
+    const path = join(makeTempDir(), 'app.pid');
+    const holder = await startHolder(path, 'socket');
+    holder.kill('SIGKILL');
+    await holder.exited;
+    const taker = spawnFixture(fixture('dead-socket.mjs'), { args: [`${path}.sock.claim`] });
+    await taker.waitForLine('listening');
+    taker.kill('SIGKILL');
+    await taker.exited;
+    const lock = await acquireInstanceLock({ backend: fileBackend({ path, exclusion: 'socket' }), wait: 2000 });
+    expect(JSON.parse(readFileSync(path, 'utf8')).instanceId).toBe(lock.info.instanceId);
+    expect(existsSync(`${path}.sock.claim`)).toBe(false);
     await lock.release();
   });
 

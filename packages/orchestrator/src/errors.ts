@@ -1,3 +1,4 @@
+import { CodedError } from '@pm/kernel/errors';
 import type { PortHolder } from '@pm/lock';
 
 export type { PortHolder };
@@ -20,16 +21,7 @@ export const OrchestratorErrorCodes = {
 export type OrchestratorErrorCode = (typeof OrchestratorErrorCodes)[keyof typeof OrchestratorErrorCodes];
 
 /** Base class of every error @pm/orchestrator throws; `code` is stable, `cause` is preserved. */
-export class PmOrchestratorError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: OrchestratorErrorCode;
-
-  constructor(code: OrchestratorErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class PmOrchestratorError extends CodedError<OrchestratorErrorCode> {}
 
 /** One problem found in a config: where (`path`, e.g. `apps[0].ready.timeout`) and what was expected. */
 export interface ConfigProblem {
@@ -124,6 +116,24 @@ export class StartFailedError extends PmOrchestratorError {
       options,
     );
     this.app = app;
+  }
+}
+
+/**
+ * Thrown by `start()` when more than one app failed to start, so the user fixes every app in one go:
+ * `errors` holds each failure (a StartFailedError, a PortInUseError …) and the message lists them
+ * all; `app` and `cause` are the first one's. A StartFailedError, so code written for one failure
+ * still matches.
+ */
+export class StartFailuresError extends StartFailedError {
+  /** Every failure, in the order the apps were started. */
+  readonly errors: readonly Error[];
+
+  constructor(errors: readonly (Error & { app?: string })[]) {
+    const first = errors[0]!;
+    super(first.app ?? '?', first.message, { cause: first });
+    this.message = `${errors.length} apps failed to start:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`;
+    this.errors = errors;
   }
 }
 

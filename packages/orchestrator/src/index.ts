@@ -1,6 +1,6 @@
 export { createOrchestrator, orchestratorDefaults, type Orchestrator, type OrchestratorOptions } from './supervisor/orchestrator.js';
 export type { AppStatus, AppStatusInfo, AppRecord, HealthAnnounceState, OrchestratorEvent } from './supervisor/events.js';
-export { isReadyMessage } from './supervisor/app.js';
+export { isReadyMessage } from './supervisor/readiness/index.js';
 export { defineConfig } from './config/define.js';
 export type {
   PmConfig,
@@ -26,6 +26,7 @@ export {
   DependencyCycleError,
   AppNotFoundError,
   StartFailedError,
+  StartFailuresError,
   DaemonUnreachableError,
   StateCorruptError,
   UnsafePathError,

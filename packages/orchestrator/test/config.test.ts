@@ -8,9 +8,11 @@ import {
   ConfigNotFoundError,
   DependencyCycleError,
   configDefaults,
+  createOrchestrator,
   defineConfig,
   loadConfig,
   resolveConfig,
+  type PmConfig,
 } from '../src/index.js';
 
 function thrown(fn: () => unknown): Error & { code?: string } {
@@ -109,6 +111,16 @@ describe('config validation', () => {
         message: expect.stringContaining('to 2147483647 (about 24.8 days, the longest a timer can wait), got 3000000000'),
       },
     ]);
+  });
+
+  it('createOrchestrator validates a raw config even when it carries a stray `baseDir` key', () => {
+    const raw = { apps: [{ name: 'web', script: 'w.js', restart: { policy: 'sometimes' } }], baseDir: '/srv' };
+    const error = thrown(() => createOrchestrator(raw as unknown as PmConfig)) as ConfigInvalidError;
+    expect(error.code).toBe('PM_CONFIG_INVALID');
+    expect(error.problems.map((p) => p.path)).toEqual(['(config).baseDir', 'apps[0].restart.policy']);
+    // A config resolveConfig produced is taken as it is (validated once).
+    const resolved = resolveConfig({ apps: [{ name: 'web', script: 'w.js' }] }, { baseDir: '/srv' });
+    expect(createOrchestrator(resolved).config).toBe(resolved);
   });
 
   it('rejects a config that is not an object, or has no apps', () => {

@@ -13,6 +13,7 @@ const surface = [
   'PmOrchestratorError',
   'PortInUseError',
   'StartFailedError',
+  'StartFailuresError',
   'StateCorruptError',
   'UnsafePathError',
   'configDefaults',

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { makeTempDir } from '@pm/test-utils';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { RotatingWriter } from '../src/daemon/rotating-writer.js';
-import { StateStore } from '../src/daemon/state-store.js';
+import { StateStore } from '../src/session/state-store.js';
 import { AppLogFile } from '../src/supervisor/log-file.js';
 import { pm, type PmResult } from './cli-helpers.js';
 import { alive, fixture, killAll, withoutAnnounceWindow } from './helpers.js';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configDefaults, orchestratorDefaults } from '../src/index.js';
 import { configKeys } from '../src/config/validate.js';
+import { withConfigReference } from '../src/config/reference.js';
 import { verbHelp } from '../src/cli/help.js';
 
 const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
@@ -22,6 +23,10 @@ function flatten(value: unknown, prefix: string, out: Map<string, unknown>): Map
 const shown = (v: unknown) => `\`${typeof v === 'string' ? `'${v}'` : JSON.stringify(v)}\``;
 
 describe('README config reference', () => {
+  it('is the table generated from the schema (run `pnpm --filter @pm/orchestrator docs:config` after changing it)', () => {
+    expect(readme).toBe(withConfigReference(readme));
+  });
+
   it('lists every key the schema accepts', () => {
     const expected = [
       ...configKeys.top,

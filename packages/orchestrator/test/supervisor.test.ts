@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { freePort, makeTempDir, sleep, spawnFixture, waitFor } from '@pm/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createOrchestrator, PortInUseError, resolveConfig, StartFailedError, type OrchestratorEvent } from '../src/index.js';
-import { backoffDelay } from '../src/supervisor/backoff.js';
+import { backoffDelay } from '../src/supervisor/restart-policy.js';
 import { alive, fixture, killAll, orchestrate } from './helpers.js';
 
 const types = (events: OrchestratorEvent[], app: string, type: OrchestratorEvent['type']) =>

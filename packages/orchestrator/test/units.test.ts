@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { fsyncDir, writeFileAtomic } from '../src/daemon/atomic-write.js';
 import { RingBuffer } from '../src/daemon/ring-buffer.js';
 import { RotatingWriter } from '../src/daemon/rotating-writer.js';
-import { StateStore, type DaemonState } from '../src/daemon/state-store.js';
+import { StateStore, type DaemonState } from '../src/session/state-store.js';
 import { requestDaemon } from '../src/daemon/client.js';
 import { pmPaths } from '../src/daemon/paths.js';
 import { ensurePrivateDir } from '../src/daemon/private-dir.js';
-import { backoffDelay } from '../src/supervisor/backoff.js';
+import { backoffDelay } from '../src/supervisor/restart-policy.js';
 
 const state = (n: number): DaemonState => ({ version: 1, configFile: null, daemonPid: n, savedAt: new Date(0).toISOString(), apps: [] });
 

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { CheckFailedError, CheckTimeoutError, type PmHealthError } from '../errors.js';
+import { detailsOf, type CheckDetails } from '../checks/details.js';
 import type { CheckFunction } from './options.js';
 
 /** Outcome of one check run. */
@@ -12,6 +13,14 @@ export interface CheckResult {
   durationMs: number;
   /** The failure, if any; the report shows its message only unless `exposeDetails` is on. */
   error?: PmHealthError;
+  /** Numbers a built-in check measured (latency, pool sizes, free bytes). */
+  details?: CheckDetails;
+}
+
+/** Which probes run a check besides `/health`. */
+export interface CheckProbes {
+  readiness: boolean;
+  liveness: boolean;
 }
 
 /**
@@ -32,7 +41,14 @@ export class CheckRunner {
     readonly timeout: number,
     readonly critical: boolean,
     private readonly cacheMs: number,
+    readonly probes: CheckProbes = { readiness: false, liveness: false },
   ) {}
+
+  /** The cached result while it is fresh and no run is in flight, without starting anything (lets a report stay synchronous). */
+  fresh(now: number = performance.now()): CheckResult | undefined {
+    if (this.shared || !this.last || now - this.last.at >= this.cacheMs) return undefined;
+    return this.last.result;
+  }
 
   /** The check's result: cached, shared, or from a new run. Never rejects. */
   run(): Promise<CheckResult> {
@@ -76,8 +92,11 @@ export class CheckRunner {
         return;
       }
       const durationMs = performance.now() - start;
+      const details = detailsOf(value);
       finish(
-        failed || value === false ? this.fail(new CheckFailedError(this.name, failed ? value : false), durationMs) : this.pass(durationMs),
+        failed || value === false
+          ? this.fail(new CheckFailedError(this.name, failed ? value : false), durationMs, details)
+          : this.pass(durationMs, details),
       );
     };
     // A check that throws synchronously (a plain function, not an async one) fails like one that rejects.
@@ -95,12 +114,16 @@ export class CheckRunner {
     return run;
   }
 
-  private pass(durationMs: number): CheckResult {
-    return { status: 'pass', critical: this.critical, durationMs: round(durationMs) };
+  private pass(durationMs: number, details?: CheckDetails): CheckResult {
+    const result: CheckResult = { status: 'pass', critical: this.critical, durationMs: round(durationMs) };
+    if (details) result.details = details;
+    return result;
   }
 
-  private fail(error: PmHealthError, durationMs: number): CheckResult {
-    return { status: 'fail', critical: this.critical, durationMs: round(durationMs), error };
+  private fail(error: PmHealthError, durationMs: number, details?: CheckDetails): CheckResult {
+    const result: CheckResult = { status: 'fail', critical: this.critical, durationMs: round(durationMs), error };
+    if (details) result.details = details;
+    return result;
   }
 }
 

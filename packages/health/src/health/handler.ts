@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
+import type { Pressure } from '../pressure/pressure.js';
 import type { HealthReport, LifecycleState } from './report.js';
 import { toIetf } from './report.js';
 
@@ -13,7 +14,6 @@ export type HealthHandler = (req: IncomingMessage, res: ServerResponse, next?: (
 export interface HandlerSource {
   paths: { health: string; live: string; ready: string };
   format: 'default' | 'ietf';
-  readyChecks: boolean;
   notFound: boolean;
   logger: Logger;
   state(): LifecycleState;
@@ -21,8 +21,10 @@ export interface HandlerSource {
   version(): number;
   /** The full report; synchronous when nothing async is registered (the hot path). */
   report(): HealthReport | Promise<HealthReport>;
-  /** True when every critical check passes. */
-  criticalChecksPass(): Promise<boolean>;
+  /** Whether every critical check of the probe passes; undefined when the probe has no check (answer at once). */
+  probePasses(probe: 'readiness' | 'liveness'): Promise<boolean> | undefined;
+  /** Load shedding from `underPressure()`, if configured. */
+  pressure: Pressure | undefined;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -37,14 +39,23 @@ const READY: Record<string, Buffer> = {
   shutting_down: fixed({ status: 'shutting_down' }),
   unhealthy: fixed({ status: 'unhealthy' }),
 };
+const LIVE_FAILING = fixed({ status: 'unhealthy' });
 const NOT_FOUND = fixed({ error: 'Not Found' });
+const SHED = fixed({ error: 'Service Unavailable', reason: 'under pressure' });
 const METHOD_NOT_ALLOWED = fixed({ error: 'Method Not Allowed' });
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer, head: boolean, allow?: string): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  head: boolean,
+  extra?: { allow?: string; 'retry-after'?: number },
+): void {
   const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   // writeHead with every header at once: one header serialisation, no per-header setHeader calls.
   const headers: Record<string, string | number> = { 'content-type': type, 'cache-control': 'no-store', 'content-length': length };
-  if (allow !== undefined) headers.allow = allow;
+  if (extra) Object.assign(headers, extra);
   res.writeHead(status, headers);
   res.end(head ? undefined : body);
 }
@@ -70,37 +81,58 @@ export function createHandler(source: HandlerSource): HealthHandler {
     else res.destroy();
   };
 
+  const pressure = source.pressure;
+  const answerReady = (res: ServerResponse, head: boolean) => {
+    const state = source.state();
+    const load = state === 'healthy' ? pressure?.state() : undefined;
+    if (load?.overLimit) {
+      const body = JSON.stringify({ status: 'under_pressure', pressure: load });
+      send(res, 503, JSON_TYPE, body, head, { 'retry-after': pressure!.retryAfter });
+      return;
+    }
+    const answer = (status: keyof typeof READY) =>
+      send(res, status === 'healthy' ? 200 : 503, JSON_TYPE, load ? JSON.stringify({ status, pressure: load }) : READY[status]!, head);
+    const passes = state === 'healthy' ? source.probePasses('readiness') : undefined;
+    if (passes === undefined) answer(state);
+    else
+      passes.then(
+        (ok) => answer(ok ? 'healthy' : 'unhealthy'),
+        (error: unknown) => fail(res, error),
+      );
+  };
+
   return function healthHandler(req, res, next) {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     if (path !== health && path !== live && path !== ready) {
-      if (next) next();
+      // App routes only (those handed to `next`): shed while over a limit, one field read otherwise.
+      if (next && pressure?.overLimit) send(res, 503, JSON_TYPE, SHED, req.method === 'HEAD', { 'retry-after': pressure.retryAfter });
+      else if (next) next();
       else if (source.notFound) send(res, 404, JSON_TYPE, NOT_FOUND, req.method === 'HEAD');
       return;
     }
     const head = req.method === 'HEAD';
     if (!head && req.method !== 'GET') {
       if (next) next();
-      else send(res, 405, JSON_TYPE, METHOD_NOT_ALLOWED, false, 'GET, HEAD');
+      else send(res, 405, JSON_TYPE, METHOD_NOT_ALLOWED, false, { allow: 'GET, HEAD' });
       return;
     }
 
     if (path === live) {
-      send(res, 200, JSON_TYPE, LIVE, head);
+      // Liveness checks are not run while draining: dependencies and samplers are being closed.
+      const passes = source.state() === 'shutting_down' ? undefined : source.probePasses('liveness');
+      if (passes === undefined) send(res, 200, JSON_TYPE, LIVE, head);
+      else
+        passes.then(
+          (ok) => send(res, ok ? 200 : 503, JSON_TYPE, ok ? LIVE : LIVE_FAILING, head),
+          (error: unknown) => fail(res, error),
+        );
       return;
     }
 
     if (path === ready) {
-      const state = source.state();
-      if (state !== 'healthy' || !source.readyChecks) {
-        send(res, state === 'healthy' ? 200 : 503, JSON_TYPE, READY[state]!, head);
-        return;
-      }
-      source.criticalChecksPass().then(
-        (ok) => send(res, ok ? 200 : 503, JSON_TYPE, READY[ok ? 'healthy' : 'unhealthy']!, head),
-        (error: unknown) => fail(res, error),
-      );
+      answerReady(res, head);
       return;
     }
 

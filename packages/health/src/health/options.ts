@@ -1,10 +1,12 @@
 import { InvalidOptionsError } from '../errors.js';
 import { isLogger, type Logger } from '../logger.js';
+import { isPressure, type Pressure } from '../pressure/pressure.js';
 import { checkBoolean, checkKnownKeys, checkMs, isRecord } from '../validate.js';
 
 /**
  * A health check: resolves (with anything but `false`) when healthy; throws, rejects or returns
  * `false` when not. `signal` aborts when the check's timeout elapses so it can stop its work.
+ * The built-in checks (`postgresCheck`, …) also put numbers (latency, pool sizes) in the report.
  */
 export type CheckFunction = (signal: AbortSignal) => unknown;
 
@@ -16,12 +18,25 @@ export interface CheckOptions {
   critical?: boolean;
   /** Reuse the last result for this many ms (0: run on every request, still shared by concurrent requests). @default the health `cacheMs` */
   cacheMs?: number;
+  /**
+   * Run by `/readyz`: a failure takes the instance out of the load balancer until it passes again.
+   * Only for critical checks. @default `true` when the health `readyChecks` is on and the check is critical, else `false`
+   */
+  readiness?: boolean;
+  /**
+   * Run by `/livez`: a failure tells Kubernetes to restart the container. Only for critical checks of
+   * the process itself (event loop, memory), never for a dependency: a database outage would restart
+   * every healthy pod. Not run while shutting down. @default false
+   */
+  liveness?: boolean;
 }
 
 /** A check given with its options, as in `checks: { db: { check: () => db.ping(), timeout: 500 } }`. */
 export interface CheckDefinition extends CheckOptions {
   /** The check itself. */
   check: CheckFunction;
+  /** Releases what the check holds (a sampler, an agent); called once when health starts shutting down or the check is removed. @default none */
+  stop?: () => void;
 }
 
 /** Paths served by the handler; matched exactly, query string ignored. */
@@ -68,6 +83,12 @@ export interface HealthOptions {
    * channel and env `PM_APP_NAME` (both read at `createHealth()`); sends never throw. @default true
    */
   announceToSupervisor?: boolean;
+  /**
+   * Load shedding from `underPressure({ … })`: while over a limit, the handler answers app routes (the
+   * ones it passes to `next`) with 503 and `Retry-After`, `/readyz` answers 503 with the pressure,
+   * `/livez` stays 200. @default none
+   */
+  pressure?: Pressure;
   /** pino-compatible logger. @default silent; JSON lines on stderr when env PROCESS_MANAGER_DEBUG=true */
   logger?: Logger;
 }
@@ -97,6 +118,7 @@ export interface ResolvedHealthOptions {
   notFound: boolean;
   announceToSupervisor: boolean;
   info: HealthOptions['info'];
+  pressure: Pressure | undefined;
   logger: Logger | undefined;
 }
 
@@ -114,12 +136,18 @@ const healthOptionKeys = Object.keys({
   readyChecks: true,
   notFound: true,
   announceToSupervisor: true,
+  pressure: true,
   logger: true,
 } satisfies Record<keyof HealthOptions, true>);
-const checkDefinitionKeys = Object.keys({ check: true, timeout: true, critical: true, cacheMs: true } satisfies Record<
-  keyof CheckDefinition,
-  true
->);
+const checkDefinitionKeys = Object.keys({
+  check: true,
+  timeout: true,
+  critical: true,
+  cacheMs: true,
+  readiness: true,
+  liveness: true,
+  stop: true,
+} satisfies Record<keyof CheckDefinition, true>);
 const pathKeys = Object.keys({ health: true, live: true, ready: true } satisfies Record<keyof HealthPaths, true>);
 
 /** Problems with one check's options, for `checks` and `addCheck` alike. */
@@ -127,13 +155,23 @@ export function checkDefinitionProblems(label: string, definition: unknown): str
   const problems: string[] = [];
   if (typeof definition === 'function') return problems;
   if (!isRecord(definition) || typeof definition.check !== 'function') {
-    return [`${label} must be a function or { check: function, timeout?, critical?, cacheMs? }`];
+    return [`${label} must be a function or { check: function, timeout?, critical?, cacheMs?, readiness?, liveness?, stop? }`];
   }
   checkKnownKeys(problems, `${label}.`, definition, checkDefinitionKeys);
   checkMs(problems, `${label}.timeout`, definition.timeout, 1, { timer: true, noLimit: true });
   checkBoolean(problems, `${label}.critical`, definition.critical);
   // Compared with a clock, never handed to setTimeout: any finite length works.
   checkMs(problems, `${label}.cacheMs`, definition.cacheMs, 0, { timer: false });
+  checkBoolean(problems, `${label}.readiness`, definition.readiness);
+  checkBoolean(problems, `${label}.liveness`, definition.liveness);
+  if (definition.stop !== undefined && typeof definition.stop !== 'function') problems.push(`${label}.stop must be a function`);
+  for (const probe of ['readiness', 'liveness'] as const) {
+    if (definition[probe] === true && definition.critical === false) {
+      problems.push(
+        `${label}.${probe} is true but critical is false: an informational check never fails a probe (drop ${probe} or make it critical)`,
+      );
+    }
+  }
   return problems;
 }
 
@@ -153,6 +191,8 @@ export function resolveHealthOptions(options: HealthOptions): ResolvedHealthOpti
     problems.push(`format must be 'default' or 'ietf' (got ${JSON.stringify(options.format)})`);
   }
   if (options.info !== undefined && typeof options.info !== 'function') problems.push('info must be a function returning an object');
+  if (options.pressure !== undefined && !isPressure(options.pressure))
+    problems.push('pressure must be the result of underPressure({ ... })');
   if (options.logger !== undefined && !isLogger(options.logger))
     problems.push('logger must have debug, info, warn and error methods (a pino logger works)');
   if (options.checks !== undefined) {
@@ -185,6 +225,7 @@ export function resolveHealthOptions(options: HealthOptions): ResolvedHealthOpti
     notFound: options.notFound ?? healthDefaults.notFound,
     announceToSupervisor: options.announceToSupervisor ?? healthDefaults.announceToSupervisor,
     info: options.info,
+    pressure: options.pressure,
     logger: options.logger,
   };
 }

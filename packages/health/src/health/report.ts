@@ -20,6 +20,8 @@ export interface CheckReport {
   code?: string;
   /** Stack of what the check threw; only with `exposeDetails`. */
   stack?: string;
+  /** Numbers a built-in check measured (e.g. `latencyMs`, pool `total`/`idle`/`waiting`, `freeBytes`); never secrets. */
+  details?: Record<string, number | string | boolean | null>;
 }
 
 /** The `/health` JSON in the default format. User `info` fields are added at the top level. */
@@ -52,6 +54,7 @@ export function overallStatus(state: LifecycleState, results: readonly CheckResu
 /** A check result as shown to clients: message only, unless details are exposed. */
 export function checkReport(result: CheckResult, exposeDetails: boolean): CheckReport {
   const out: CheckReport = { status: result.status, critical: result.critical, durationMs: result.durationMs };
+  if (result.details) out.details = result.details;
   if (result.error) {
     out.error = result.error.message;
     if (exposeDetails) {

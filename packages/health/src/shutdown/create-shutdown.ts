@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { asyncDispose } from '@pm/kernel/guards';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DuplicateNameError,
@@ -20,58 +21,22 @@ import {
   type ShutdownOptions,
 } from './options.js';
 import { runBounded } from './run-bounded.js';
+import type { HookOutcome, Shutdown, ShutdownResult } from './types.js';
 import { ServerDrain } from './server-drain.js';
 
-/** One hook's outcome in a {@link ShutdownResult}. */
-export interface HookOutcome {
-  name: string;
-  status: 'ok' | 'failed' | 'timeout' | 'skipped';
-  durationMs: number;
-}
+export type { HookOutcome, ShutdownResult, Shutdown } from './types.js';
 
-/** What a shutdown did, handed to nobody but returned by `shutdown()` (the process normally exits right after). */
-export interface ShutdownResult {
-  /** Why it started: signal name, `uncaughtException`, `unhandledRejection`, or the `shutdown(reason)` argument. */
-  reason: string;
-  /** 0 when clean; 1 when a hook failed or timed out, connections were cut at `drainTimeout`, the lock release failed, exit was forced, or it started from an uncaught error. */
-  exitCode: 0 | 1;
-  /** True when exit was forced by the total timeout or a second signal (the first one after `shutdown()` or an uncaught error does not force). */
-  forced: boolean;
-  /** From start to the exit call, in ms. */
-  durationMs: number;
-  /** Each hook in the order it ran. */
-  hooks: HookOutcome[];
-  /** Every problem met, with stable codes. */
-  errors: PmHealthError[];
-}
-
-/** Graceful shutdown: installed signal listeners, servers to drain, ordered hooks. */
-export interface Shutdown extends AsyncDisposable {
-  /**
-   * Runs the sequence now (as a signal would) and resolves with its result just before `exit` is
-   * called. Calling it again returns the same promise.
-   */
-  shutdown(reason?: string): Promise<ShutdownResult>;
-  /**
-   * Adds a hook; returns a function that removes it (until shutdown starts).
-   * @throws DuplicateNameError (`PM_HEALTH_DUPLICATE_NAME`) when the name is taken
-   * @throws InvalidOptionsError (`PM_HEALTH_INVALID_OPTIONS`) when the options are wrong
-   */
-  addHook(name: string, fn: HookFunction, options?: HookOptions): () => void;
-  /** Adds a server to drain; its sockets are tracked from now on. */
-  addServer(server: DrainableServer): void;
-  /** True once shutdown has started. */
-  readonly shuttingDown: boolean;
-  /** Requests being served now on the servers added (what a drain waits for). */
-  readonly inFlight: number;
-  /** The drain delay in effect, in ms (the option, else 5000 under Kubernetes, shortened to fit a short `timeout`, else 0). */
-  readonly drainDelay: number;
-  /** The drain timeout in effect, in ms. */
-  readonly drainTimeout: number;
-  /** Removes every listener this added (process signals and errors, server listeners). Idempotent. */
-  uninstall(): void;
-  /** Same as `uninstall()`, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void>;
+/** What one shutdown run holds, from its start to the exit. */
+interface Run {
+  readonly startedAt: number;
+  /** Signals received during the run, the one that started it included: the second forces exit. */
+  signals: number;
+  /** Settles with the result of a forced exit (total timeout or second signal). */
+  readonly forced: Promise<ShutdownResult>;
+  readonly resolveForced: (result: ShutdownResult) => void;
+  readonly totalTimer: NodeJS.Timeout;
+  /** What `shutdown()` returns: the sequence's result or the forced one, whichever comes first. */
+  promise: Promise<ShutdownResult>;
 }
 
 interface HookEntry {
@@ -82,11 +47,8 @@ interface HookEntry {
   seq: number;
 }
 
-/** Node 20 has Symbol.asyncDispose; the registry symbol keeps older runtimes from crashing. */
 /** How long a timeout-forced exit waits for the lock release (at most `hookTimeout`). */
 const FORCED_RELEASE_MS = 1000;
-
-const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for('nodejs.asyncDispose') as typeof Symbol.asyncDispose);
 
 /**
  * Installs graceful shutdown: on a signal (or `shutdown()`), flips health to `shutting_down`, waits
@@ -100,18 +62,20 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
   const drains = new Map<DrainableServer, ServerDrain>();
   const hooks = new Map<string, HookEntry>();
   let seq = 0;
-  let running: Promise<ShutdownResult> | undefined;
-  let exited = false;
+  /**
+   * Where the shutdown is: `idle` until a signal, `shutdown()` or an uncaught error; `running` the
+   * sequence; `forcing` once the total timeout or a second signal has abandoned it (the exit is then
+   * force()'s to make); `exited` once `exit` was called. Only ever moves forward.
+   */
+  let phase: 'idle' | 'running' | 'forcing' | 'exited' = 'idle';
+  /** What one shutdown run holds; set when the phase leaves `idle`. */
+  let run: Run | undefined;
+  // Read through a call: hooks and timers change the phase while the sequence awaits, which TypeScript's narrowing cannot see.
+  const current = (): typeof phase => phase;
   let installed = true;
-  let resolveForced: ((result: ShutdownResult) => void) | undefined;
-  let forcedResult: Promise<ShutdownResult> | undefined;
-  /** Set by the first signal: only a signal after it forces exit, not one after `shutdown()` or an uncaught error. */
-  let signalled = false;
-  let forcing = false;
   let lockRelease: Promise<void> | undefined;
   const releaseOnce = (lock: NonNullable<ShutdownOptions['lock']>): Promise<void> =>
     (lockRelease ??= Promise.resolve().then(() => lock.release()));
-  let startedAt = 0;
   const errors: PmHealthError[] = [];
   const outcomes: HookOutcome[] = [];
 
@@ -132,7 +96,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     };
     hooks.set(name, entry);
     return () => {
-      if (!running && hooks.get(name) === entry) hooks.delete(name);
+      if (phase === 'idle' && hooks.get(name) === entry) hooks.delete(name);
     };
   };
 
@@ -141,20 +105,20 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
       reason,
       exitCode: code,
       forced,
-      durationMs: Math.round((performance.now() - startedAt) * 100) / 100,
+      durationMs: Math.round((performance.now() - (run?.startedAt ?? 0)) * 100) / 100,
       hooks: [...outcomes],
       errors: [...errors],
     };
-    if (!exited) {
-      exited = true;
-      clearTimeout(totalTimer);
+    if (phase !== 'exited') {
+      phase = 'exited';
+      clearTimeout(run?.totalTimer);
       logger[code === 0 ? 'info' : 'error']({ reason, exitCode: code, forced, durationMs: result.durationMs }, 'shutdown complete');
       o.exit(code);
     }
     return result;
   };
 
-  const exitForced = (reason: string): void => void resolveForced?.(callExit(1, true, reason));
+  const exitForced = (reason: string): void => void run?.resolveForced(callExit(1, true, reason));
 
   /**
    * Exit with code 1: total timeout or second signal; hooks still pending are abandoned. On the total
@@ -162,12 +126,12 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
    * need not wait for a Redis lease to expire; a second signal (also during that release) means now.
    */
   const force = (error: ShutdownError, reason: string, releaseLock: boolean) => {
-    if (exited) return;
-    if (forcing) {
+    if (phase === 'exited') return;
+    if (phase === 'forcing') {
       if (!releaseLock) exitForced(reason);
       return;
     }
-    forcing = true;
+    phase = 'forcing';
     errors.push(error);
     logger.error({ code: error.code }, error.message);
     const lock = options.lock;
@@ -185,8 +149,6 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
       });
   };
 
-  let totalTimer: NodeJS.Timeout | undefined;
-
   const sequence = async (reason: string, failed: boolean): Promise<ShutdownResult> => {
     logger.info({ reason, drainDelay: o.drainDelay, timeout: o.timeout }, 'shutdown started');
     options.health?.setShuttingDown();
@@ -195,10 +157,10 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
       logger.debug({ drainDelay: o.drainDelay }, 'waiting for load balancers to see /readyz 503');
       await sleep(o.drainDelay);
     }
-    if (exited) return callExit(1, true, reason);
+    if (current() === 'exited') return callExit(1, true, reason);
 
     logger.debug({ servers: drains.size }, 'closing servers, waiting for in-flight requests');
-    const cut = (await Promise.all([...drains.values()].map((d) => d.drain(o.drainTimeout)))).reduce((a, n) => a + n, 0);
+    const cut = (await Promise.all([...drains.values()].map((d) => d.drain(o.drainTimeout, o.drainDelay > 0)))).reduce((a, n) => a + n, 0);
     if (cut > 0) {
       const error = new ShutdownError(
         HealthErrorCodes.drainTimeout,
@@ -211,7 +173,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
 
     const ordered = [...hooks.values()].sort((a, b) => a.order - b.order || a.seq - b.seq);
     for (const hook of ordered) {
-      if (exited || forcing) break; // forced: the rest is abandoned, the exit is force()'s to make
+      if (current() !== 'running') break; // forced: the rest is abandoned, the exit is force()'s to make
       logger.debug({ hook: hook.name }, 'running shutdown hook');
       const outcome = await runBounded((signal) => hook.fn({ reason, signal }), hook.timeout);
       outcomes.push({ name: hook.name, status: outcome.status, durationMs: outcome.durationMs });
@@ -234,14 +196,14 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
         logger.error({ hook: hook.name, code: error.code, timeout: hook.timeout }, 'shutdown hook timed out; continuing');
       }
     }
-    if (exited) return callExit(1, true, reason);
-    if (forcing) return forcedResult!;
+    if (current() === 'exited') return callExit(1, true, reason);
+    if (current() === 'forcing') return run!.forced;
 
     // Last, so a replacement instance can't start while this one still has work in progress.
     const lock = options.lock;
     if (lock) {
       const outcome = await runBounded(() => releaseOnce(lock), o.hookTimeout);
-      if (forcing) return forcedResult!; // the total timeout fired meanwhile: force() waits for this same release
+      if (current() === 'forcing') return run!.forced; // the total timeout fired meanwhile: force() waits for this same release
       if (outcome.status !== 'ok') {
         const detail =
           outcome.status === 'timeout' ? `did not finish within ${o.hookTimeout} ms` : describeFailure(outcome.error, 'it rejected');
@@ -255,11 +217,12 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     return callExit(failed || errors.length > 0 ? 1 : 0, false, reason);
   };
 
-  const start = (reason: string, failed: boolean): Promise<ShutdownResult> => {
-    if (running) return running;
-    startedAt = performance.now();
+  const start = (reason: string, failed: boolean, bySignal = false): Promise<ShutdownResult> => {
+    if (run) return run.promise;
+    let resolveForced!: (result: ShutdownResult) => void;
+    const forced = new Promise<ShutdownResult>((resolve) => (resolveForced = resolve));
     // Ref'd: it is the promise that the process ends, whatever the hooks do.
-    totalTimer = setTimeout(
+    const totalTimer = setTimeout(
       () =>
         force(
           new ShutdownError(HealthErrorCodes.shutdownTimeout, `Shutdown did not finish within ${o.timeout} ms; forcing exit`),
@@ -268,24 +231,20 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
         ),
       o.timeout,
     );
-    forcedResult = new Promise<ShutdownResult>((resolve) => (resolveForced = resolve));
-    running = Promise.race([sequence(reason, failed), forcedResult]);
-    return running;
+    run = { startedAt: performance.now(), signals: bySignal ? 1 : 0, forced, resolveForced, totalTimer, promise: forced };
+    phase = 'running';
+    run.promise = Promise.race([sequence(reason, failed), forced]);
+    return run.promise;
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
-    const second = signalled;
-    signalled = true;
-    if (second && running) {
+    if (!run) return void start(signal, false, true);
+    // Only a second signal forces exit, not the first one after `shutdown()` or an uncaught error.
+    if (++run.signals >= 2) {
       force(new ShutdownError(HealthErrorCodes.shutdownForced, `Second signal (${signal}) during shutdown; forcing exit`), signal, false);
       return;
     }
-    if (running) {
-      // Started by shutdown() or an uncaught error: this is the first signal, and the sequence already runs.
-      logger.info({ signal }, `${signal} during shutdown; it goes on (another signal forces exit)`);
-      return;
-    }
-    void start(signal, false);
+    logger.info({ signal }, `${signal} during shutdown; it goes on (another signal forces exit)`);
   };
   const onError = (kind: 'uncaughtException' | 'unhandledRejection') => (error: unknown) => {
     logger.error({ err: error instanceof Error ? error.message : String(error), kind }, `${kind}; shutting down`);
@@ -325,7 +284,7 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
       return n;
     },
     get shuttingDown() {
-      return running !== undefined;
+      return phase !== 'idle';
     },
     drainDelay: o.drainDelay,
     drainTimeout: o.drainTimeout,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { Server as TlsServer } from 'node:tls';
 import type { DrainableServer } from './options.js';
 
@@ -27,6 +28,18 @@ const afterNextPoll = (): Promise<void> => new Promise((resolve) => setImmediate
 const IDLE_GRACE_MS = 15;
 
 /**
+ * How long a socket that has not brought its first request when the listener closes may still bring
+ * it. Such a socket was accepted a moment ago (clients that keep reconnecting during the drain delay
+ * make many): destroying it at IDLE_GRACE_MS resets a request that is already on its way.
+ */
+const FRESH_GRACE_MS = 250;
+
+/** The quiet (no new connection) that tells the accept queue is empty, before the listener closes. */
+const QUIET_MS = 30;
+/** The longest wait for that quiet: clients that never stop connecting get the close regardless. */
+const QUIESCE_MAX_MS = 2000;
+
+/**
  * Drains one server without dropping a request: tracks its sockets and what each is serving, then on
  * `drain()` stops accepting, closes idle keep-alive sockets at once, and closes busy ones as their
  * response ends (`Connection: close` when the headers are not out yet).
@@ -41,6 +54,9 @@ export class ServerDrain {
   private readonly rawSockets = new Set<Socket>();
   private readonly tls: boolean;
   private draining = false;
+  /** performance.now() of the last accepted connection, and how many were accepted. */
+  private lastConnectionAt = 0;
+  private accepted = 0;
 
   constructor(private readonly server: DrainableServer) {
     // For TLS the socket that serves requests is the TLSSocket from 'secureConnection'; the raw TCP
@@ -82,25 +98,38 @@ export class ServerDrain {
    * Stops accepting and resolves once the server is closed and every connection is gone, or after
    * `timeout` ms with the number of connections it had to destroy then (0 when the drain was clean).
    */
-  async drain(timeout: number): Promise<number> {
+  async drain(timeout: number, quiesce = false): Promise<number> {
+    const deadline = performance.now() + timeout;
+    if (quiesce) await this.quiesce(Math.min(QUIESCE_MAX_MS, timeout / 2));
     this.startDraining();
     // net.Server#close, not http.Server#close: the http one also destroys, right now, every connection
     // that looks idle, including one whose next request is arriving. We stop accepting now and close
     // idle sockets after the next poll instead (node:http's close would only add that early destroy).
+    // Closed from the check phase, right after a poll: libuv's accept loop has just emptied the kernel's
+    // accept queue, whose connections close() would reset. From a timer (where the drain delay ends),
+    // every connection completed since the previous poll would still be queued.
+    await new Promise((resolve) => setImmediate(resolve));
     const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(this.server, () => resolve()));
     await afterNextPoll();
     if (this.hasIdleSocket()) await new Promise((resolve) => setTimeout(resolve, IDLE_GRACE_MS));
-    for (const socket of this.sockets) {
-      const res = socket[kResponse];
-      if (!res || res.writableFinished) socket.destroy();
-    }
-    // Sockets that connected before we were attached are known only to node:http itself.
+    for (const socket of this.sockets) if (socket[kResponse]?.writableFinished) socket.destroy();
+    // A socket accepted just before the close has not served anything yet: its client connected to send
+    // a request, which on a busy loop may not be parsed within IDLE_GRACE_MS. It gets FRESH_GRACE_MS.
     const http = this.server as Partial<import('node:http').Server>;
-    http.closeIdleConnections?.();
+    const fresh = setTimeout(
+      () => {
+        for (const socket of this.sockets) if (socket[kResponse] === undefined) socket.destroy();
+        // Sockets that connected before we were attached are known only to node:http itself.
+        http.closeIdleConnections?.();
+      },
+      Math.min(FRESH_GRACE_MS, timeout),
+    );
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), timeout)));
+    const left = Math.max(0, deadline - performance.now());
+    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), left)));
     const outcome = await Promise.race([closed, expired]);
     clearTimeout(timer);
+    clearTimeout(fresh);
     if (outcome !== 'expired') return 0;
     let cut = this.sockets.size;
     for (const socket of this.sockets) socket.destroy();
@@ -126,20 +155,45 @@ export class ServerDrain {
     return n;
   }
 
-  private hasIdleSocket(): boolean {
-    for (const socket of this.sockets) {
-      const res = socket[kResponse];
-      if (!res || res.writableFinished) return true;
+  /**
+   * Ends the drain delay's `Connection: close` and waits until no connection has arrived for QUIET_MS
+   * (at most `max` ms). While every response closes its connection, clients that keep sending
+   * reconnect for each request, and the kernel resets whatever sits in the accept queue when the
+   * listener closes (Node cannot stop accepting without closing). Keep-alive answers stop the
+   * reconnecting, the queue empties, and `drain()` then closes these connections without a reset.
+   */
+  private async quiesce(max: number): Promise<void> {
+    this.draining = false;
+    const until = performance.now() + max;
+    while (performance.now() < until) {
+      const quietFor = performance.now() - this.lastConnectionAt;
+      if (quietFor < QUIET_MS) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(QUIET_MS - quietFor, until - performance.now()) + 1));
+        continue;
+      }
+      // Quiet by the clock is not enough on a busy loop (nothing was accepted because nothing polled):
+      // done only once a poll (libuv accepts until the queue is empty) has found no new connection.
+      const accepted = this.accepted;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.accepted === accepted) return;
     }
+  }
+
+  private hasIdleSocket(): boolean {
+    for (const socket of this.sockets) if (socket[kResponse]?.writableFinished) return true;
     return false;
   }
 
   private readonly onConnection = (socket: TrackedSocket): void => {
+    this.lastConnectionAt = performance.now();
+    this.accepted++;
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
   };
 
   private readonly onRawConnection = (socket: Socket): void => {
+    this.lastConnectionAt = performance.now();
+    this.accepted++;
     this.rawSockets.add(socket);
     socket.once('close', () => this.rawSockets.delete(socket));
   };

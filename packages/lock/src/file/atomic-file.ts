@@ -26,7 +26,8 @@ export type LockFileContent =
   | { kind: 'missing' }
   /** The path is a symlink: we never read or write through it. */
   | { kind: 'symlink' }
-  | { kind: 'file'; text: string; ino: number; mtimeMs: number };
+  /** `uid`: the file's owner, who wrote the record (a record is created, never edited in place). */
+  | { kind: 'file'; text: string; ino: number; mtimeMs: number; uid: number };
 
 /** Inode and mtime of a lock file, to notice cheaply when it changes. */
 export interface FileIdentity {
@@ -47,7 +48,7 @@ export function readLockFile(path: string): LockFileContent {
   }
   try {
     const stat = fstatSync(fd);
-    return { kind: 'file', text: readFileSync(fd, 'utf8'), ino: stat.ino, mtimeMs: stat.mtimeMs };
+    return { kind: 'file', text: readFileSync(fd, 'utf8'), ino: stat.ino, mtimeMs: stat.mtimeMs, uid: stat.uid };
   } finally {
     closeSync(fd);
   }

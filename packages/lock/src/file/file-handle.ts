@@ -3,7 +3,7 @@ import { LockCompromisedError } from '../errors.js';
 import { parseLockFile } from '../record.js';
 import { lockFileIdentity, readLockFile, removeIfOurs, type FileIdentity } from './atomic-file.js';
 import { heldInThisProcess } from './judge.js';
-import type { KernelMutex } from './kernel-mutex.js';
+import type { SocketMutex } from './socket-mutex.js';
 
 /** A lock file this process holds, plus the kernel mutex guarding it when there is one. */
 export class FileLockHandle implements BackendHandle {
@@ -15,7 +15,7 @@ export class FileLockHandle implements BackendHandle {
     readonly location: string,
     private readonly instanceId: string,
     private identity: FileIdentity,
-    private readonly mutex: KernelMutex | null,
+    private readonly mutex: SocketMutex | null,
     private readonly checkIntervalMs: number,
   ) {
     heldInThisProcess.add(instanceId);

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { LockBackendUnavailableError } from '../errors.js';
-import { withTimeout } from '../redis/timeout.js';
+import { withTimeout } from '../timeout.js';
 import type { ResolvedPostgresOptions } from './options.js';
 import type { Prepared } from './sql.js';
 import type { PgClientLike, PgPoolClientLike, PgResultLike } from './types.js';

@@ -1,7 +1,7 @@
-import type { BackendRequest, InspectResult, LockBackend, TryAcquireResult } from '../backend.js';
+import type { BackendRequest, InspectRequest, InspectResult, LockBackend, TryAcquireResult } from '../backend.js';
 import { LockBackendUnavailableError } from '../errors.js';
-import { parseLockFile, type HolderRecord } from '../record.js';
-import { withTimeout } from '../redis/timeout.js';
+import { parseHolderRecord, type HolderRecord } from '../record.js';
+import { withTimeout } from '../timeout.js';
 import { describeServer, openConnection, type LockConnection } from './connection.js';
 import { resolvePostgresOptions, type PostgresBackendOptions } from './options.js';
 import { PostgresSessionHandle } from './session-handle.js';
@@ -33,9 +33,8 @@ const sqlState = (error: unknown): string | undefined => (error as { code?: unkn
 function parseRow(row: unknown): { record: HolderRecord | undefined; backendPid: number | undefined } {
   if (typeof row !== 'object' || row === null) return { record: undefined, backendPid: undefined };
   const { holder, backend_pid: backendPid } = row as { holder?: unknown; backend_pid?: unknown };
-  const parsed = parseLockFile(JSON.stringify(holder ?? null));
   return {
-    record: parsed.kind === 'record' ? parsed.record : undefined,
+    record: parseHolderRecord(holder),
     backendPid: typeof backendPid === 'number' ? backendPid : undefined,
   };
 }
@@ -70,7 +69,8 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
   const server = describeServer(
     'pool' in source ? source.pool.options : 'client' in source ? source.client : { connectionString: source.connectionString },
   );
-  const probes = new WeakMap<BackendRequest, Probe>();
+  // One waiting connection per acquisition, kept across its attempts (it may sit in the server's lock queue).
+  const probes = new WeakMap<BackendRequest['acquisition'], Probe>();
   let tableReady = false;
 
   const locationOf = (name: string, key: LockKey) => `${server} advisory lock ${key.key} ("${name}")`;
@@ -153,10 +153,10 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
       const mine = heldOnUserClients.get(userClient)?.get(key.key);
       if (mine) return { acquired: false, holder: mine, location };
     }
-    let probe = probes.get(request);
+    let probe = probes.get(request.acquisition);
     if (!probe || probe.disposed) {
       probe = { connection: await openConnection(resolved, request.name, server), holds: false, waiting: undefined, disposed: false };
-      probes.set(request, probe);
+      probes.set(request.acquisition, probe);
     }
     const { connection } = probe;
     let row: Record<string, unknown>;
@@ -171,12 +171,12 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
         if (row.locked === null) throw unstableSession([expected, row.pid]);
       }
     } catch (error) {
-      probes.delete(request);
+      probes.delete(request.acquisition);
       connection.close(true); // the statement may have taken the lock before failing: end the session
       throw error instanceof LockBackendUnavailableError ? error : failure(request.name, 'take the lock', error);
     }
     if (row.locked === true) {
-      probes.delete(request);
+      probes.delete(request.acquisition);
       if (userClient) {
         const held = heldOnUserClients.get(userClient) ?? new Map<string, HolderRecord>();
         held.set(key.key, request.record);
@@ -240,7 +240,7 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
   }
 
   function dispose(request: BackendRequest, probe: Probe, key: LockKey): void {
-    if (probes.get(request) === probe) probes.delete(request);
+    if (probes.get(request.acquisition) === probe) probes.delete(request.acquisition);
     if (probe.disposed) return;
     probe.disposed = true;
     if (probe.connection.origin !== 'user') {
@@ -252,7 +252,7 @@ export function postgresBackend(options: PostgresBackendOptions): PostgresLockBa
     if (probe.holds) void unlockUserProbe(probe, key);
   }
 
-  async function inspect(request: Omit<BackendRequest, 'record'>): Promise<InspectResult> {
+  async function inspect(request: InspectRequest): Promise<InspectResult> {
     const key = keyOf(request.name);
     const location = locationOf(request.name, key);
     const connection = await openConnection(resolved, request.name, server);

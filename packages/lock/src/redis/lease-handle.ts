@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { LossReport } from '../loss-report.js';
 import type { SendCommand } from './client.js';
 import { leaseScripts } from './scripts.js';
-import { withTimeout } from './timeout.js';
+import { withTimeout } from '../timeout.js';
 
 // A renewal that failed (connection trouble) is retried sooner than ttl/3, but not in a tight loop.
 const MIN_RETRY_MS = 50;

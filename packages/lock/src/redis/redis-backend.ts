@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BackendRequest, InspectResult, LockBackend, TryAcquireResult } from '../backend.js';
+import type { BackendRequest, InspectRequest, InspectResult, LockBackend, TryAcquireResult } from '../backend.js';
 import { LockBackendUnavailableError } from '../errors.js';
 import type { InstanceLock } from '../instance-lock.js';
-import { parseLockFile, type HolderRecord } from '../record.js';
+import { parseHolderRecord, type HolderRecord } from '../record.js';
 import { commandSender, describeClient, type SendCommand } from './client.js';
 import { RedisLeaseHandle } from './lease-handle.js';
 import { resolveRedisOptions, type RedisBackendOptions } from './options.js';
 import { leaseScripts } from './scripts.js';
-import { withTimeout } from './timeout.js';
+import { withTimeout } from '../timeout.js';
 
 /** The Redis lease backend, plus a synchronous check of a lease it granted. */
 export interface RedisLockBackend extends LockBackend {
@@ -27,9 +27,7 @@ export interface RedisLockBackend extends LockBackend {
 function parseLease(value: unknown): HolderRecord | undefined {
   if (typeof value !== 'string') return undefined;
   try {
-    const holder = (JSON.parse(value) as { holder?: unknown }).holder;
-    const parsed = parseLockFile(JSON.stringify(holder ?? null));
-    return parsed.kind === 'record' ? parsed.record : undefined;
+    return parseHolderRecord((JSON.parse(value) as { holder?: unknown } | null)?.holder);
   } catch {
     return undefined;
   }
@@ -52,8 +50,8 @@ export function redisBackend(options: RedisBackendOptions): RedisLockBackend {
   const send: SendCommand = commandSender(client);
   const server = describeClient(client);
   const leases = new Map<string, RedisLeaseHandle>();
-  // One token per acquisition request: a retry of the same request (after a lost reply) finds its own lease.
-  const tokens = new WeakMap<BackendRequest, string>();
+  // One token per acquisition (kept across its attempts): a retry after a lost reply finds its own lease.
+  const tokens = new WeakMap<BackendRequest['acquisition'], string>();
 
   const keyOf = (name: string) => `${keyPrefix}{${name}}`;
   const locationOf = (name: string) => `${server} key ${keyOf(name)}`;
@@ -75,11 +73,11 @@ export function redisBackend(options: RedisBackendOptions): RedisLockBackend {
 
   async function tryAcquire(request: BackendRequest): Promise<TryAcquireResult> {
     const key = keyOf(request.name);
-    let token = tokens.get(request);
+    let token = tokens.get(request.acquisition);
     if (!token) {
       // 122 random bits; randomUUID draws from a cached entropy pool, several times cheaper than randomBytes.
       token = randomUUID().replaceAll('-', '');
-      tokens.set(request, token);
+      tokens.set(request.acquisition, token);
     }
     const requestedAt = performance.now();
     const pending = leaseScripts.acquire.run(send, [key, `${key}:fence`], [token, String(ttl), JSON.stringify(request.record)]);
@@ -108,7 +106,7 @@ export function redisBackend(options: RedisBackendOptions): RedisLockBackend {
           new Error(`the reply took longer than ttl (${ttl} ms)`),
         );
       }
-      tokens.delete(request);
+      tokens.delete(request.acquisition);
       const instanceId = request.record.instanceId;
       const handle = new RedisLeaseHandle({
         send,
@@ -146,7 +144,7 @@ export function redisBackend(options: RedisBackendOptions): RedisLockBackend {
     await sleep(Math.min(ms, wake));
   }
 
-  async function inspect(request: Omit<BackendRequest, 'record'>): Promise<InspectResult> {
+  async function inspect(request: InspectRequest): Promise<InspectResult> {
     const value = await timed(send(['GET', keyOf(request.name)]), request.name, 'answer GET');
     const location = locationOf(request.name);
     if (value === null || value === undefined) return { state: 'free', location };

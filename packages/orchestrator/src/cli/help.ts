@@ -39,6 +39,12 @@ export const verbHelp: Record<string, string> = {
   prints the unit and the commands. On a machine without systemd it says so and exits 1.`,
   unstartup: `pm unstartup [--print] [-c <file>]
   Disables and removes the unit pm startup installed, printing each command it runs.`,
+  monit: `pm monit [-c <file>]
+  The running stack in the terminal: every app with its status and for how long, pid, restarts, and cpu
+  and memory with sparklines of the samples taken since monit started (one a second); below, the live
+  log of the selected app. Keys: up/down or j/k select, r restart, s stop, S or t start, q or Ctrl-C quit.
+  Fits 80x24, works over SSH; NO_COLOR (or TERM=dumb) draws without any colour or inverse video.
+  Needs a terminal and a running daemon (else it says so and exits 1).`,
   dashboard: `pm dashboard [-c <file>]
   Prints the URL of the running daemon's dashboard (127.0.0.1, with its access token).`,
 };
@@ -60,6 +66,7 @@ Commands:
   export <target>       write systemd, compose, kubernetes, tmux, procfile or pm2 files
   startup / unstartup   run this stack at boot under a systemd user unit (or remove it)
   init                  write a starter config
+  monit                 watch apps, cpu/memory and logs in the terminal; restart/stop/start
   dashboard             print the dashboard URL
 
 Options: -c, --config <file>   config file (default: pm.config.{ts,mts,mjs,js,cjs,json} or

@@ -12,6 +12,8 @@ const verbs: Record<string, { options: Options; load: () => Promise<(ctx: Comman
   restart: { options: {}, load: async () => (await import('./commands/daemon-verbs.js')).restartCommand },
   status: { options: { json: { type: 'boolean' } }, load: async () => (await import('./commands/status.js')).statusCommand },
   dashboard: { options: {}, load: async () => (await import('./commands/daemon-verbs.js')).dashboardCommand },
+  // Its own chunk: only this verb loads Ink and React (`pm status` stays small).
+  monit: { options: {}, load: async () => (await import('./commands/monit.js')).monitCommand },
   logs: {
     options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } },
     load: async () => (await import('./commands/logs.js')).logsCommand,

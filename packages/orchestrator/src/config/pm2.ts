@@ -1,4 +1,5 @@
 import type { AppConfig, PmConfig } from './types.js';
+import { isObject } from '@pm/kernel/guards';
 
 /** PM2 ecosystem fields that map onto pm config keys. */
 export const pm2MappedFields = [
@@ -16,8 +17,6 @@ export const pm2MappedFields = [
   'kill_timeout',
   'max_memory_restart',
 ] as const;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** PM2 durations are ms numbers or strings like '10s', '500ms', '2m', '1h'. */
 function duration(value: unknown): unknown {

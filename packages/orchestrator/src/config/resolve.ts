@@ -60,6 +60,15 @@ export interface ResolveConfigOptions {
 
 const d = configDefaults.app;
 
+// Configs this module produced. createOrchestrator() takes a resolved config as it is and validates
+// anything else: a look at the shape (a `baseDir` key) would let a raw config skip validation.
+const resolvedConfigs = new WeakSet<object>();
+
+/** True when `config` came from {@link resolveConfig} (possibly edited since), so it needs no validation. */
+export function isResolvedConfig(config: unknown): config is ResolvedConfig {
+  return typeof config === 'object' && config !== null && resolvedConfigs.has(config);
+}
+
 /**
  * Validates a config (reporting every problem at once with {@link ConfigInvalidError}), rejects
  * dependency cycles ({@link DependencyCycleError}) and fills in every default.
@@ -77,7 +86,9 @@ export function resolveConfig(raw: unknown, options: ResolveConfigOptions = {}):
           port: config.dashboard?.port ?? configDefaults.dashboard.port,
           metrics: { token: config.dashboard?.metrics?.token ?? configDefaults.dashboard.metrics.token },
         };
-  return { apps, dashboard, baseDir, file: options.file ?? null };
+  const resolved: ResolvedConfig = { apps, dashboard, baseDir, file: options.file ?? null };
+  resolvedConfigs.add(resolved);
+  return resolved;
 }
 
 function resolveApp(app: AppConfig, baseDir: string): ResolvedApp {

@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DaemonUnreachableError } from '../errors.js';
 import { openOwnFile, readOwnFile } from '../safe-fs/own-file.js';
 import { ensurePmHome } from '../safe-fs/safe-folder.js';
+import { stopHint, supervisorHolder } from '../session/lock.js';
 import type { PmPaths } from './paths.js';
 import { assertOwnSocket } from './private-dir.js';
 import type { DaemonRequest, DaemonResponse } from './protocol.js';
@@ -75,15 +76,6 @@ export interface EnsureDaemonOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** The live process holding this project's supervisor lock (a daemon, or a foreground `pm run`), or null. */
-export async function supervisorHolder(paths: PmPaths): Promise<{ pid: number; mode: 'run' | 'daemon' } | null> {
-  // Loaded here, not at the top: `pm status`, which scripts call in loops, imports this module too.
-  const { inspectInstanceLock } = await import('@pm/lock');
-  const found = await inspectInstanceLock({ name: 'pm-daemon', path: paths.lock });
-  if (found.state !== 'held' || !found.holder) return null;
-  return { pid: found.holder.pid, mode: found.holder.metadata.mode === 'run' ? 'run' : 'daemon' };
-}
-
 /** Starts the project's daemon in the background unless one already answers, and waits until it does. */
 export async function ensureDaemon({
   paths,
@@ -96,7 +88,7 @@ export async function ensureDaemon({
   const holder = await supervisorHolder(paths);
   if (holder?.mode === 'run') {
     throw new DaemonUnreachableError(
-      `A foreground \`pm run\` (PID ${holder.pid}) supervises this project: use it, or stop it (Ctrl-C in its terminal, or kill -TERM ${holder.pid}) before \`pm start\`.`,
+      `A foreground \`pm run\` (PID ${holder.pid}) supervises this project: use it, or stop it (Ctrl-C in its terminal, or ${stopHint(holder)}) before \`pm start\`.`,
     );
   }
   ensurePmHome(paths); // a clear refusal here, before the daemon would fail on it

@@ -1,22 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { acquireInstanceLock } from '@pm/lock';
-import { loadConfig } from '../config/load.js';
 import type { OrchestratorEvent } from '../supervisor/events.js';
-import { createOrchestrator } from '../supervisor/orchestrator.js';
 import type { Logger } from '../logger.js';
 import { createMonitor } from '../monitor/monitor.js';
 import { UsageSampler } from '../monitor/usage-sampler.js';
 import { ensurePmHome } from '../safe-fs/safe-folder.js';
+import { openSession } from '../session/session.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { startControlApi, type ControlApi } from './http-api.js';
 import { jsonLogger } from './json-logger.js';
 import { pmPaths } from './paths.js';
 import { RotatingWriter } from './rotating-writer.js';
 import { startSocketServer } from './socket-server.js';
-import { StateStore } from './state-store.js';
-import { persistState, recoverPrevious } from './state-sync.js';
 
 /** An app event as daemon log fields: its `pid` becomes `appPid`, so it never passes for the daemon's own. */
 function logFields(event: OrchestratorEvent): object {
@@ -48,28 +44,34 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   const writer = new RotatingWriter(paths.daemonLog, options.logMaxSize ?? 5 * 1024 * 1024, 3);
   const logger: Logger = jsonLogger(writer, env.PROCESS_MANAGER_DEBUG === 'true' ? 'debug' : 'info', { name: 'pm-daemon' });
 
-  let lock;
+  const sampler = new UsageSampler(); // shared: status() reuses the monitor's 1 s samples
+  let opening;
   try {
-    lock = await acquireInstanceLock({
-      name: 'pm-daemon',
-      path: paths.lock,
-      metadata: { socket: paths.socket, config: options.configFile },
-      releaseOnExit: true,
+    opening = await openSession({
+      configFile: options.configFile,
+      paths,
+      mode: 'daemon',
+      lockMetadata: { socket: paths.socket },
+      env,
+      logger,
+      onWarning: (warning) => logger.warn(warning),
+      orchestrator: { logger, sampler },
     });
   } catch (error) {
-    logger.info({ err: error }, 'another daemon holds the lock; exiting');
+    // The CLI that started us shows the end of this log.
+    logger.error({ err: error }, (error as Error)?.message ?? String(error));
     writer.close();
-    return (error as { code?: string }).code === 'PM_INSTANCE_RUNNING' ? 0 : 1;
+    return 1;
   }
-
-  const { config, warnings } = await loadConfig({ file: options.configFile });
-  for (const warning of warnings) logger.warn(warning);
-  const store = new StateStore(paths.state);
-  const sampler = new UsageSampler(); // shared: status() reuses the monitor's 1 s samples
-  const orchestrator = createOrchestrator(config, { logDir: paths.logs, logger, env, sampler });
+  if (!opening.session) {
+    logger.info({ err: opening.running }, 'another supervisor holds the lock; exiting');
+    writer.close();
+    return 0;
+  }
+  const { session } = opening;
+  const { config, orchestrator } = session;
+  // Created after recovery: adopting the previous daemon's apps is in the daemon log, not in their history.
   const monitor = createMonitor({ orchestrator, sampler, logger });
-  await recoverPrevious(orchestrator, store, new Set(config.apps.map((a) => a.name)), logger);
-  const state = persistState(orchestrator, store, options.configFile, logger);
 
   let inFlight = 0;
   let idleTimer: NodeJS.Timeout | null = null;
@@ -142,23 +144,17 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
       await control?.close();
       await orchestrator.close();
       monitor.close();
-      state.close();
       rmSync(paths.control, { force: true });
-      await lock.release();
+      await session.close();
       logger.info('daemon stopped');
       writer.close();
       resolveExit(code);
     })();
     return shuttingDown;
   };
-  const onSignal = (signal: NodeJS.Signals) => void shutdown(0, `received ${signal}`);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  process.on('SIGHUP', () => undefined); // the terminal that started us may close
-  lock.signal.addEventListener('abort', () => void shutdown(1, 'daemon lock lost'));
+  session.onSignals(['SIGTERM', 'SIGINT'], (signal) => void shutdown(0, `received ${signal}`));
+  session.onSignals(['SIGHUP'], () => undefined); // the terminal that started us may close
+  session.lock.signal.addEventListener('abort', () => void shutdown(1, 'daemon lock lost'));
   checkIdle(10_000); // give the CLI that started us time to send its first command
-  const code = await exited;
-  process.off('SIGTERM', onSignal);
-  process.off('SIGINT', onSignal);
-  return code;
+  return exited;
 }

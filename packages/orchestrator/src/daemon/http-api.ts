@@ -7,7 +7,8 @@ import { connectionLimits, guardConnections, httpServerOptions, type ConnectionL
 import { dashboardPage } from './dashboard-page.js';
 import { createDispatcher } from './dispatcher.js';
 import { createEventStream, MAX_SSE_CLIENTS } from './event-stream.js';
-import { ControlErrorCodes, failure, httpStatusOf, toWire, type ControlResponse, type FailureReason } from './protocol.js';
+import { answer, json, refuse } from './http-reply.js';
+import { ControlErrorCodes } from './protocol.js';
 
 /** Options of {@link startControlApi}. */
 export interface ControlApiOptions {
@@ -62,22 +63,6 @@ function tokenOk(req: IncomingMessage, url: URL, token: string, queryAllowed: bo
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-/** Sends a dispatcher answer: the HTTP status comes from the failure's reason, the body is what daemon.sock sends too. */
-function answer(res: ServerResponse, response: ControlResponse): void {
-  if (res.headersSent) return void res.end();
-  json(res, response.ok ? 200 : httpStatusOf[response.reason], toWire(response));
-}
-
-/** A failure of the HTTP layer itself (routing, auth, limits), in the same shape as the dispatcher's. */
-function refuse(res: ServerResponse, reason: FailureReason, code: string, message: string): void {
-  answer(res, failure(reason, code, message));
 }
 
 /** The Origin values a browser sends from the dashboard's own page; any other page is refused. */

@@ -113,3 +113,12 @@ export const lostWhen = {
       return dep !== undefined && dep.ready.kind !== 'http' && dep.ready.kind !== 'tcp';
     }),
 };
+
+/** The restart tuning keys, for a target that never restarts an app (its `restart.policy` row says why). */
+export const restartTuningWithoutRestarts: readonly MappingRow[] = [
+  'restart.maxRestarts',
+  'restart.window',
+  'restart.minUptime',
+  'restart.backoff.initial',
+  'restart.backoff.max',
+].map((key) => ({ key, field: null, note: 'No restarts (see `restart.policy`).' }));

@@ -1,3 +1,4 @@
+import { configDefaults } from '../config/defaults.js';
 import type { ResolvedApp } from '../config/resolve.js';
 import { appEnv, relPath } from './app-view.js';
 import { lostWhen } from './mapping.js';
@@ -55,7 +56,7 @@ export const pm2Mapping: readonly MappingRow[] = [
     key: 'restart.backoff.max',
     field: null,
     note: 'PM2 caps the delay at 15 s.',
-    lost: (app) => app.restart.backoff.max !== PM2_BACKOFF_MAX && app.restart.backoff.max !== 30_000,
+    lost: (app) => app.restart.backoff.max !== PM2_BACKOFF_MAX && app.restart.backoff.max !== configDefaults.app.restart.backoff.max,
   },
   {
     key: 'stop.signal',

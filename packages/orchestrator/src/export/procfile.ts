@@ -1,6 +1,6 @@
 import type { ResolvedApp } from '../config/resolve.js';
 import { appCommand, appEnv, fixedPort, readyResource, relPath } from './app-view.js';
-import { lostWhen } from './mapping.js';
+import { lostWhen, restartTuningWithoutRestarts } from './mapping.js';
 import { shJoin, shQuote } from './quote.js';
 import type { ExportContext, ExportFile, Exporter, MappingRow } from './types.js';
 
@@ -51,11 +51,7 @@ export const procfileMapping: readonly MappingRow[] = [
     note: 'Procfile runners do not restart: when one process exits they stop them all.',
     lost: (app) => app.restart.policy !== 'never',
   },
-  { key: 'restart.maxRestarts', field: null, note: 'No restarts (see `restart.policy`).' },
-  { key: 'restart.window', field: null, note: 'No restarts (see `restart.policy`).' },
-  { key: 'restart.minUptime', field: null, note: 'No restarts (see `restart.policy`).' },
-  { key: 'restart.backoff.initial', field: null, note: 'No restarts (see `restart.policy`).' },
-  { key: 'restart.backoff.max', field: null, note: 'No restarts (see `restart.policy`).' },
+  ...restartTuningWithoutRestarts,
   {
     key: 'stop.signal',
     field: null,

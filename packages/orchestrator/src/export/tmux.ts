@@ -1,6 +1,6 @@
 import type { ResolvedApp } from '../config/resolve.js';
 import { appCommand, appEnv, readyResource, relPath } from './app-view.js';
-import { lostWhen } from './mapping.js';
+import { lostWhen, restartTuningWithoutRestarts } from './mapping.js';
 import { shJoin, shQuote } from './quote.js';
 import type { ExportContext, ExportFile, Exporter, MappingRow } from './types.js';
 
@@ -45,11 +45,7 @@ export const tmuxMapping: readonly MappingRow[] = [
     note: 'Nothing restarts an app that exits: its pane stays open with the exit status.',
     lost: (app) => app.restart.policy !== 'never',
   },
-  { key: 'restart.maxRestarts', field: null, note: 'No restarts (see `restart.policy`).' },
-  { key: 'restart.window', field: null, note: 'No restarts (see `restart.policy`).' },
-  { key: 'restart.minUptime', field: null, note: 'No restarts (see `restart.policy`).' },
-  { key: 'restart.backoff.initial', field: null, note: 'No restarts (see `restart.policy`).' },
-  { key: 'restart.backoff.max', field: null, note: 'No restarts (see `restart.policy`).' },
+  ...restartTuningWithoutRestarts,
   { key: 'stop.signal', field: '<script> stop: kill -s', note: "Sent to the pane's process group, in reverse dependency order." },
   { key: 'stop.timeout', field: '<script> stop: then kill -s KILL', note: 'Then SIGKILL to the group, then the session is closed.' },
   { key: 'health.http', field: null, note: 'No liveness probe in tmux.' },

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ControlErrorCodes, failure, httpStatusOf, toWire, type FailureReason } from '../daemon/protocol.js';
+import { json, refuse } from '../daemon/http-reply.js';
+import { ControlErrorCodes } from '../daemon/protocol.js';
 import type { Logger } from '../logger.js';
 import { createMetricsEndpoint } from './metrics.js';
 import type { Monitor } from './monitor.js';
@@ -19,16 +20,6 @@ export interface MonitorRoutes {
   metrics(res: ServerResponse): void;
   /** Serves an authenticated request if it is one of ours (`GET /metrics`, `GET /api/apps/<name>/history`); false otherwise. */
   handle(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-/** A failure in the control API's common shape. */
-function refuse(res: ServerResponse, reason: FailureReason, code: string, message: string): void {
-  json(res, httpStatusOf[reason], toWire(failure(reason, code, message)));
 }
 
 /**

@@ -1,5 +1,7 @@
-/** A lifecycle state an app's `@pm/health` announces over IPC (`{ type: 'pm:health', state }`). */
-export type HealthAnnounceState = 'initializing' | 'healthy' | 'shutting_down';
+import type { LifecycleState } from '@pm/health';
+
+/** A lifecycle state an app's `@pm/health` announces over IPC (`{ type: 'pm:health', state }`): the protocol is @pm/health's. */
+export type HealthAnnounceState = LifecycleState;
 
 /** Lifecycle state of a supervised app. */
 export type AppStatus = 'starting' | 'running' | 'stopping' | 'stopped' | 'backoff' | 'errored';
@@ -18,7 +20,13 @@ export type OrchestratorEvent =
   | { type: 'health-failed'; app: string; failures: number; time: number }
   /** The app's `@pm/health` reported a lifecycle state over IPC (`shutting_down`: it is draining). */
   | { type: 'health-state'; app: string; pid: number; state: HealthAnnounceState; time: number }
-  | { type: 'output'; app: string; line: string; time: number };
+  | { type: 'output'; app: string; line: string; time: number }
+  /**
+   * The descendants of the app's live process that left its process group (`setsid`) changed, as
+   * {@link AppRecord.strays} lists them: a state file saved on this event lets a later `pm stop` or
+   * daemon find them after the supervisor was killed.
+   */
+  | { type: 'strays'; app: string; pid: number; strays: { pid: number; token: string | null }[]; time: number };
 
 /** The status of one app as `status()` reports it (and `pm status --json` prints). */
 export interface AppStatusInfo {

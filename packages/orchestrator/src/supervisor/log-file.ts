@@ -58,11 +58,26 @@ export class AppLogFile {
       if (header !== undefined) writeSync(fd, `${header}\n`);
       this.offset = fstatSync(fd).size; // readers (pm run, log readiness) only care about what this run's app writes
     } catch (error) {
-      closeSync(fd);
+      closeSync(fd); // a failed start must not leak a descriptor (the next one may be the last free one)
       throw error;
     }
     this.partial = '';
     return fd;
+  }
+
+  /** Appends one line from pm itself (why a start failed), best effort: a log that cannot be written is no reason to fail more. */
+  note(line: string): void {
+    let fd: number | undefined;
+    try {
+      // The same checks as the app's own output: never through a symlink, only into our own file.
+      ensureOwnFolder(dirname(this.path), 'the logs folder', { checkParents: false });
+      fd = openOwnFile(this.path, 'append', { mode: 0o600 });
+      writeSync(fd, `${line}\n`);
+    } catch {
+      // EMFILE, ENOSPC, an unsafe path …: the event and the start error still say it
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
   }
 
   /** Calls `listener` with each new complete line. Returns a remover. Watching starts with the first listener. */

@@ -1,9 +1,9 @@
 import { EventEmitter, on } from 'node:events';
 import { join } from 'node:path';
 import { dependenciesOf } from '../config/graph.js';
-import { resolveConfig, type ResolvedConfig } from '../config/resolve.js';
+import { isResolvedConfig, resolveConfig, type ResolvedConfig } from '../config/resolve.js';
 import type { PmConfig } from '../config/types.js';
-import { AppNotFoundError } from '../errors.js';
+import { AppNotFoundError, StartFailuresError } from '../errors.js';
 import { defaultLogger, type Logger } from '../logger.js';
 import { UsageSampler } from '../monitor/usage-sampler.js';
 import { AppSupervisor } from './app.js';
@@ -17,7 +17,7 @@ export interface OrchestratorOptions {
   env?: NodeJS.ProcessEnv;
   /** Read the apps' output and emit it as `output` events (what `pm run` prints). @default false */
   output?: boolean;
-  /** pino-compatible logger. @default silent; pino on stderr when env PROCESS_MANAGER_DEBUG=true */
+  /** pino-compatible logger. @default silent; pino-format JSON lines on stderr when env PROCESS_MANAGER_DEBUG=true */
   logger?: Logger;
   /** Ms between log-file polls (rotation checks, and output when `output` is on). @default 500 */
   logPollInterval?: number;
@@ -38,7 +38,7 @@ const STATUS_SAMPLE_MAX_AGE = 900;
 export interface Orchestrator {
   /** The resolved config (apps in dependency order). */
   readonly config: ResolvedConfig;
-  /** Starts the named apps (default all) and their dependencies, each after its dependencies are ready. Resolves when all are ready; rejects with the first StartFailedError / PortInUseError. */
+  /** Starts the named apps (default all) and their dependencies, each after its dependencies are ready. Resolves when all are ready; once every start has settled, rejects with the StartFailedError / PortInUseError of the app that failed, or a StartFailuresError listing each when several did. */
   start(names?: string[]): Promise<void>;
   /** Stops the named apps (default all) in reverse dependency order; resolves when their trees are gone. */
   stop(names?: string[]): Promise<void>;
@@ -62,10 +62,11 @@ export interface Orchestrator {
 
 /**
  * Creates a supervisor for a config (a {@link PmConfig} object, validated here, or a resolved one
- * from `loadConfig`). Nothing starts until `start()`.
+ * from `loadConfig`/`resolveConfig`, taken as it is; any other object is validated as a PmConfig).
+ * Nothing starts until `start()`.
  */
 export function createOrchestrator(config: PmConfig | ResolvedConfig, options: OrchestratorOptions = {}): Orchestrator {
-  const resolved: ResolvedConfig = 'baseDir' in config ? config : resolveConfig(config);
+  const resolved: ResolvedConfig = isResolvedConfig(config) ? config : resolveConfig(config);
   const logger = defaultLogger(options.logger);
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
@@ -111,7 +112,12 @@ export function createOrchestrator(config: PmConfig | ResolvedConfig, options: O
         promise.catch(() => undefined); // observed through Promise.all below
         started.set(name, promise);
       }
-      await Promise.all(started.values());
+      // Every start settles before this answers, so the user learns of every failure, not the first.
+      const results = await Promise.allSettled(started.values());
+      // A dependent rejects with its dependency's error: the same object, counted once.
+      const failures = [...new Set(results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : [])))];
+      if (failures.length === 1) throw failures[0];
+      if (failures.length > 1) throw new StartFailuresError(failures);
     },
 
     async stop(names) {

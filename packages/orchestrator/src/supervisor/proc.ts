@@ -1,27 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { processStartToken as startToken, readProcStat as readStat, type ProcStat as Stat } from '@pm/kernel/proc-stat';
 
 // Process identity and trees from /proc: microseconds per read and clock-tick precision, where
 // ps-list takes tens of ms and has 1 s precision (it stays the fallback where /proc is missing).
-
-interface Stat {
-  ppid: number;
-  pgid: number;
-  state: string;
-  startTicks: string;
-}
-
-function readStat(pid: number): Stat | null | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ESRCH' ? null : undefined;
-  }
-  // Field 2 (comm) may hold spaces and parentheses: split after the last ')'.
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: f[0] ?? '?', ppid: Number(f[1]), pgid: Number(f[2]), startTicks: f[19] ?? '' };
-}
 
 const hasProc = (): boolean => readStat(process.pid) !== undefined;
 
@@ -33,18 +14,7 @@ export function startTokenSync(pid: number): string | null | undefined {
 }
 
 /** An opaque token for when `pid` started (to tell a PID reused by another process), or null if gone or unknown. */
-export async function startToken(pid: number): Promise<string | null> {
-  const stat = readStat(pid);
-  if (stat) return `proc:${stat.startTicks}`;
-  if (stat === null) return null;
-  try {
-    const { default: psList } = await import('ps-list');
-    const entry = (await psList()).find((p) => p.pid === pid) as { startTime?: Date } | undefined;
-    return entry?.startTime ? `ps:${entry.startTime.toISOString()}` : null;
-  } catch {
-    return null;
-  }
-}
+export { startToken };
 
 /** True when `pid` is a live (non-zombie) process. */
 export function pidAlive(pid: number): boolean {

@@ -1,9 +1,9 @@
-import { ensureDaemon, requestDaemon, daemonRunning, supervisorHolder } from '../../daemon/client.js';
-import type { DaemonResponse } from '../../daemon/protocol.js';
-import { StateStore } from '../../daemon/state-store.js';
 import { loadConfig } from '../../config/load.js';
-import { killTree } from '../../supervisor/kill.js';
-import { sameProcess } from '../../supervisor/proc.js';
+import { ensureDaemon, requestDaemon, daemonRunning } from '../../daemon/client.js';
+import type { DaemonResponse } from '../../daemon/protocol.js';
+import { endLeftover } from '../../session/leftovers.js';
+import { stopHint, supervisorHolder } from '../../session/lock.js';
+import { StateStore } from '../../session/state-store.js';
 import type { CommandContext } from '../context.js';
 import { colorEnabled, paint, statusTable } from '../output.js';
 import { findProject, type Project } from '../project.js';
@@ -70,15 +70,15 @@ export async function stopCommand(ctx: CommandContext): Promise<number> {
   return stopOrphans(ctx, project);
 }
 
-/** Without a daemon, end every recorded process that is still the one recorded (pid + start time). */
+/** Without a daemon, end every recorded process (app tree and saved strays) that is still the one recorded (pid + start time). */
 async function stopOrphans(ctx: CommandContext, project: Project): Promise<number> {
   const holder = await supervisorHolder(project.paths);
   if (holder) {
     // Its apps are supervised, not orphans: ending them here would only make it restart them.
     ctx.stderr.write(
       holder.mode === 'run'
-        ? `A foreground \`pm run\` (PID ${holder.pid}) supervises this project: stop it with Ctrl-C in its terminal (or kill -TERM ${holder.pid}).\n`
-        : `A pm daemon (PID ${holder.pid}) supervises this project but does not answer on ${project.paths.socket}; see ${project.paths.daemonLog}. Stop it with kill -TERM ${holder.pid}.\n`,
+        ? `A foreground \`pm run\` (PID ${holder.pid}) supervises this project: stop it with Ctrl-C in its terminal (or ${stopHint(holder)}).\n`
+        : `A pm daemon (PID ${holder.pid}) supervises this project but does not answer on ${project.paths.socket}; see ${project.paths.daemonLog}. Stop it: ${stopHint(holder)}.\n`,
     );
     return 1;
   }
@@ -90,25 +90,16 @@ async function stopOrphans(ctx: CommandContext, project: Project): Promise<numbe
     return 0;
   }
   const wanted = names(ctx);
-  let stopSettings = new Map<string, { signal: NodeJS.Signals; timeout: number }>();
-  try {
-    const { config } = await loadConfig({ file: project.configFile });
-    stopSettings = new Map(config.apps.map((a) => [a.name, a.stop]));
-  } catch {
-    // The config may have changed or broken since: the defaults still end the processes.
-  }
   let stopped = 0;
   await Promise.all(
     state.apps.map(async (record) => {
       if (wanted && !wanted.includes('all') && !wanted.includes(record.name)) return;
-      if (record.pid !== null && (await sameProcess(record.pid, record.startToken))) {
-        const stop = stopSettings.get(record.name) ?? { signal: 'SIGTERM' as const, timeout: 5000 };
-        await killTree({ pid: record.pid, ...stop });
-        stopped++;
-      }
+      // With the stop settings saved in the record: the user's config is never evaluated here.
+      if (await endLeftover(record)) stopped++;
       record.status = 'stopped';
       record.pid = null;
       record.startToken = null;
+      record.strays = [];
     }),
   );
   store.save({ ...state, savedAt: new Date().toISOString() });

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { StateCorruptError } from '../errors.js';
 import type { AppRecord } from '../supervisor/events.js';
+import { writeFileAtomic } from '../daemon/atomic-write.js';
 import { readOwnFile } from '../safe-fs/own-file.js';
-import { writeFileAtomic } from './atomic-write.js';
 
 /** What the daemon persists. */
 export interface DaemonState {

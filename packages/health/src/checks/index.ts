@@ -1,0 +1,10 @@
+export { postgresCheck, type PostgresCheckOptions, type PostgresQueryable } from './postgres.js';
+export { redisCheck, type RedisCheckOptions, type RedisClientLike } from './redis.js';
+export { httpCheck, type HttpCheckOptions } from './http.js';
+export { tcpCheck, type TcpCheckOptions } from './tcp.js';
+export { diskCheck, type DiskCheckOptions } from './disk.js';
+export { memoryCheck, type MemoryCheckOptions } from './memory.js';
+export { eventLoopCheck, type EventLoopCheckOptions } from './event-loop.js';
+export { pingCheck, type PingCheckOptions } from './ping.js';
+export { checkDefaults, type BuiltInCheckOptions } from './define.js';
+export type { CheckDetails } from './details.js';
