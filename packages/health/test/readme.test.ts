@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, httpRequest, makeTempDir, readmeTable, spawnFixture, waitFor } from '@pm/test-utils';
 import { describe, expect, it } from 'vitest';
-import { checkDefaults, HealthErrorCodes, healthDefaults, shutdownDefaults, underPressureDefaults } from '../src/index.js';
+import {
+  checkDefaults,
+  createHealth,
+  createShutdown,
+  HealthErrorCodes,
+  healthDefaults,
+  shutdownDefaults,
+  underPressureDefaults,
+} from '../src/index.js';
 
 // The README is documentation users trust: its defaults, option lists, error codes and first
 // example are checked against the code so they cannot drift.
@@ -33,6 +41,24 @@ describe('README', () => {
     for (const [key, value] of Object.entries(flat)) expect(rows.get(key), key).toBe(literal(value));
     for (const [key, value] of Object.entries(paths)) expect(rows.get(`paths.${key}`), `paths.${key}`).toBe(literal(value));
     expect(interfaceKeys('health/options.ts', 'HealthPaths').sort()).toEqual(Object.keys(paths).sort());
+  });
+
+  it('registerHealthMetrics: one row per option, the prefix default as the code has it, every metric it registers', async () => {
+    const rows = section('options:metrics');
+    const source = readFileSync(join(root, 'src', 'metrics', 'index.ts'), 'utf8');
+    const body = source.slice(
+      source.indexOf('export interface HealthMetricsOptions '),
+      source.indexOf('\n}', source.indexOf('HealthMetricsOptions')),
+    );
+    expect([...rows.keys()].sort()).toEqual([...body.matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]!).sort());
+    const { healthMetricsDefaults, registerHealthMetrics } = await import('@pm/health/metrics');
+    expect(rows.get('prefix')).toBe(literal(healthMetricsDefaults.prefix));
+    const { Registry } = await import('prom-client');
+    const registry = new Registry();
+    const health = createHealth({ announceToSupervisor: false });
+    registerHealthMetrics({ registry, health, shutdown: createShutdown({ signals: [], exit: () => {} }) });
+    const names = registry.getMetricsAsArray().map((m) => (m as unknown as { name: string }).name);
+    expect([...section('metrics').keys()].sort()).toEqual(names.sort());
   });
 
   it('per-check options: one row each', () => {

@@ -31,6 +31,7 @@ describe('README config reference', () => {
     const expected = [
       ...configKeys.top,
       ...configKeys.dashboard.map((k) => `dashboard.${k}`),
+      ...configKeys.metrics.map((k) => `dashboard.metrics.${k}`),
       ...configKeys.app.map((k) => `apps[].${k}`),
       ...configKeys.ready.map((k) => `apps[].ready.${k}`),
       ...configKeys.restart.map((k) => `apps[].restart.${k}`),
@@ -49,6 +50,7 @@ describe('README config reference', () => {
       expect(rows.get(`apps[].${path}`), `apps[].${path}`).toBe(shown(value));
     }
     expect(rows.get('dashboard.port')).toBe(shown(configDefaults.dashboard.port));
+    expect(rows.get('dashboard.metrics.token')).toBe(shown(configDefaults.dashboard.metrics.token));
     expect(readme).toContain(`| \`logPollInterval\` | \`${orchestratorDefaults.logPollInterval}\` |`);
     expect(readme).toContain(`| \`output\` | \`${orchestratorDefaults.output}\` |`);
   });

@@ -278,6 +278,11 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     shutdown: (reason = 'shutdown()') => start(reason, false),
     addHook,
     addServer,
+    get inFlight() {
+      let n = 0;
+      for (const drain of drains.values()) n += drain.inFlight;
+      return n;
+    },
     get shuttingDown() {
       return phase !== 'idle';
     },

@@ -145,6 +145,16 @@ export class ServerDrain {
     return cut;
   }
 
+  /** Requests being served now (a response not finished yet). */
+  get inFlight(): number {
+    let n = 0;
+    for (const socket of this.sockets) {
+      const res = socket[kResponse];
+      if (res && !res.writableFinished) n++;
+    }
+    return n;
+  }
+
   /**
    * Ends the drain delay's `Connection: close` and waits until no connection has arrived for QUIET_MS
    * (at most `max` ms). While every response closes its connection, clients that keep sending

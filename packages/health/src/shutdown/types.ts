@@ -41,6 +41,8 @@ export interface Shutdown extends AsyncDisposable {
   addServer(server: DrainableServer): void;
   /** True once shutdown has started. */
   readonly shuttingDown: boolean;
+  /** Requests being served now on the servers added (what a drain waits for). */
+  readonly inFlight: number;
   /** The drain delay in effect, in ms (the option, else 5000 under Kubernetes, shortened to fit a short `timeout`, else 0). */
   readonly drainDelay: number;
   /** The drain timeout in effect, in ms. */

@@ -43,7 +43,7 @@ export interface ResolvedApp {
 /** A config with every default filled in, apps in dependency order. */
 export interface ResolvedConfig {
   apps: ResolvedApp[];
-  dashboard: { port: number } | false;
+  dashboard: { port: number; metrics: { token: boolean } } | false;
   /** Folder that relative `cwd`s are resolved against (the config file's folder). */
   baseDir: string;
   /** The config file, when loaded from one. */
@@ -79,7 +79,13 @@ export function resolveConfig(raw: unknown, options: ResolveConfigOptions = {}):
   const config = raw as PmConfig;
   const baseDir = resolvePath(options.baseDir ?? process.cwd());
   const apps = dependencyOrder(config.apps.map((app) => resolveApp(app, baseDir)));
-  const dashboard = config.dashboard === false ? false : { port: config.dashboard?.port ?? configDefaults.dashboard.port };
+  const dashboard =
+    config.dashboard === false
+      ? false
+      : {
+          port: config.dashboard?.port ?? configDefaults.dashboard.port,
+          metrics: { token: config.dashboard?.metrics?.token ?? configDefaults.dashboard.metrics.token },
+        };
   const resolved: ResolvedConfig = { apps, dashboard, baseDir, file: options.file ?? null };
   resolvedConfigs.add(resolved);
   return resolved;

@@ -170,8 +170,30 @@ export const logsKeys = {
   keep: key<number>()({ type: 'number', default: 5, doc: 'Rotated copies kept (`.1` … `.N`).', check: int(0, 100) }),
 };
 
+/** Keys of `dashboard.metrics`. */
+export const metricsKeys = {
+  /**
+   * Whether `GET /metrics` needs the control token; `false` lets a scraper on this machine read the
+   * metrics without it (they name apps and their state, never a secret). The port stays on 127.0.0.1. @default true
+   */
+  token: key<boolean>()({
+    type: 'boolean',
+    default: true,
+    doc: '`false` lets a scraper on this machine read `GET /metrics` without the token (the port stays on 127.0.0.1; every other route still needs it).',
+    check: (c, path, v) => {
+      if (typeof v !== 'boolean') c.add(path, 'true or false (false lets a local scraper read GET /metrics without the token)', v);
+    },
+  }),
+};
+
 /** Keys of `dashboard`. */
 export const dashboardKeys = {
   /** Port on 127.0.0.1; 0 picks a free one; `false` at the top level disables the dashboard. @default 4000 */
   port: key<number>()({ type: 'number', default: 4000, doc: 'Port on 127.0.0.1 (0 picks a free one).', check: int(0, 65535) }),
+  /** `GET /metrics` (Prometheus text format). @default { token: true } */
+  metrics: key<ConfigOf<typeof metricsKeys>>()({
+    type: 'object',
+    doc: '`GET /metrics` (Prometheus text format) on the same port.',
+    section: { keys: metricsKeys, expected: '{ token: false } (or { token: true }, the default)' },
+  }),
 };

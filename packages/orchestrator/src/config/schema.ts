@@ -194,7 +194,7 @@ export const topKeys = {
   }),
 };
 
-export { backoffKeys, dashboardKeys, healthKeys, logsKeys, readyKeys, restartKeys, stopKeys } from './schema-sections.js';
+export { backoffKeys, dashboardKeys, healthKeys, logsKeys, metricsKeys, readyKeys, restartKeys, stopKeys } from './schema-sections.js';
 
 /** The whole config: the root section validateConfig checks. */
 export const configSection = { keys: topKeys, expected: 'an object with an `apps` array' } satisfies Section;

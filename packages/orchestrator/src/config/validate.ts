@@ -8,6 +8,7 @@ import {
   dashboardKeys,
   healthKeys,
   logsKeys,
+  metricsKeys,
   readyKeys,
   restartKeys,
   stopKeys,
@@ -25,6 +26,7 @@ export const configKeys = {
   health: Object.keys(healthKeys),
   logs: Object.keys(logsKeys),
   dashboard: Object.keys(dashboardKeys),
+  metrics: Object.keys(metricsKeys),
 };
 
 /** Checks a raw config object and returns every problem found (an empty array when it is valid). */

@@ -3,6 +3,8 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { OrchestratorEvent } from '../supervisor/events.js';
 import type { Logger } from '../logger.js';
+import { createMonitor } from '../monitor/monitor.js';
+import { UsageSampler } from '../monitor/usage-sampler.js';
 import { ensurePmHome } from '../safe-fs/safe-folder.js';
 import { openSession } from '../session/session.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -42,6 +44,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   const writer = new RotatingWriter(paths.daemonLog, options.logMaxSize ?? 5 * 1024 * 1024, 3);
   const logger: Logger = jsonLogger(writer, env.PROCESS_MANAGER_DEBUG === 'true' ? 'debug' : 'info', { name: 'pm-daemon' });
 
+  const sampler = new UsageSampler(); // shared: status() reuses the monitor's 1 s samples
   let opening;
   try {
     opening = await openSession({
@@ -52,7 +55,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
       env,
       logger,
       onWarning: (warning) => logger.warn(warning),
-      orchestrator: { logger },
+      orchestrator: { logger, sampler },
     });
   } catch (error) {
     // The CLI that started us shows the end of this log.
@@ -67,6 +70,8 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   }
   const { session } = opening;
   const { config, orchestrator } = session;
+  // Created after recovery: adopting the previous daemon's apps is in the daemon log, not in their history.
+  const monitor = createMonitor({ orchestrator, sampler, logger });
 
   let inFlight = 0;
   let idleTimer: NodeJS.Timeout | null = null;
@@ -95,7 +100,14 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   let control: ControlApi | null = null;
   if (config.dashboard !== false) {
     try {
-      control = await startControlApi({ orchestrator, port: config.dashboard.port, token, logger, onActivity: () => checkIdle() });
+      control = await startControlApi({
+        orchestrator,
+        port: config.dashboard.port,
+        token,
+        logger,
+        onActivity: () => checkIdle(),
+        monitor: { monitor, metricsToken: config.dashboard.metrics.token },
+      });
     } catch (error) {
       logger.warn({ err: error }, `dashboard not started: port ${config.dashboard.port} is unavailable`);
     }
@@ -131,6 +143,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
       socketServer.close();
       await control?.close();
       await orchestrator.close();
+      monitor.close();
       rmSync(paths.control, { force: true });
       await session.close();
       logger.info('daemon stopped');

@@ -1,12 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { defaultLogger, type Logger } from '../logger.js';
+import { monitorRoutes, type MonitorRoutesOptions } from '../monitor/routes.js';
 import type { Orchestrator } from '../supervisor/orchestrator.js';
 import { connectionLimits, guardConnections, httpServerOptions, type ConnectionLimits } from './connection-guard.js';
 import { dashboardPage } from './dashboard-page.js';
 import { createDispatcher } from './dispatcher.js';
 import { createEventStream, MAX_SSE_CLIENTS } from './event-stream.js';
-import { ControlErrorCodes, failure, httpStatusOf, toWire, type ControlResponse, type FailureReason } from './protocol.js';
+import { answer, json, refuse } from './http-reply.js';
+import { ControlErrorCodes } from './protocol.js';
 
 /** Options of {@link startControlApi}. */
 export interface ControlApiOptions {
@@ -26,6 +28,8 @@ export interface ControlApiOptions {
   logger?: Logger;
   /** Caps on connections before authentication. @default {@link connectionLimits} */
   limits?: Partial<ConnectionLimits>;
+  /** App history (`GET /api/apps/<name>/history`) and `GET /metrics`. @default both routes answer 404 */
+  monitor?: MonitorRoutesOptions;
 }
 
 /** A running control API. */
@@ -59,22 +63,6 @@ function tokenOk(req: IncomingMessage, url: URL, token: string, queryAllowed: bo
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-/** Sends a dispatcher answer: the HTTP status comes from the failure's reason, the body is what daemon.sock sends too. */
-function answer(res: ServerResponse, response: ControlResponse): void {
-  if (res.headersSent) return void res.end();
-  json(res, response.ok ? 200 : httpStatusOf[response.reason], toWire(response));
-}
-
-/** A failure of the HTTP layer itself (routing, auth, limits), in the same shape as the dispatcher's. */
-function refuse(res: ServerResponse, reason: FailureReason, code: string, message: string): void {
-  answer(res, failure(reason, code, message));
 }
 
 /** The Origin values a browser sends from the dashboard's own page; any other page is refused. */
@@ -131,18 +119,22 @@ export async function startControlApi({
   onActivity,
   logger: given,
   limits: givenLimits,
+  monitor,
 }: ControlApiOptions): Promise<ControlApi> {
   const logger = defaultLogger(given);
   const limits: ConnectionLimits = { ...connectionLimits, ...givenLimits };
   const dispatch = createDispatcher({ orchestrator, logger });
   let origins = new Set<string>(); // filled once the port is bound
   const events = createEventStream(orchestrator, logger);
+  const monitored = monitor ? monitorRoutes(monitor, logger) : null;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = admit(req, res, origins);
     if (!url) return;
     if (req.method === 'GET' && url.pathname === '/') return servePage(res);
-    if (!url.pathname.startsWith('/api/')) return refuse(res, 'not-found', ControlErrorCodes.notFound, 'No such route');
+    if (req.method === 'GET' && url.pathname === '/metrics' && monitored && !monitored.metricsNeedToken) return monitored.metrics(res);
+    if (!url.pathname.startsWith('/api/') && !(url.pathname === '/metrics' && monitored))
+      return refuse(res, 'not-found', ControlErrorCodes.notFound, 'No such route');
     const isEvents = req.method === 'GET' && url.pathname === '/api/events';
     if (!tokenOk(req, url, token, isEvents)) {
       return refuse(
@@ -158,6 +150,7 @@ export async function startControlApi({
       void dispatch({ cmd: 'status' }).then((response) => (response.ok ? json(res, 200, response.status) : answer(res, response)));
       return;
     }
+    if (monitored?.handle(req, res, url)) return;
     if (isEvents) {
       if (events.size >= MAX_SSE_CLIENTS) return refuse(res, 'busy', ControlErrorCodes.busy, 'Too many dashboard connections');
       return events.open(req, res);

@@ -14,6 +14,8 @@ export type OrchestratorEvent =
   | { type: 'exit'; app: string; pid: number; code: number | null; signal: string | null; uptime: number; time: number }
   | { type: 'start-failed'; app: string; reason: string; time: number }
   | { type: 'restart'; app: string; delay: number; restarts: number; reason: string; time: number }
+  /** A user asked for a restart of a running app (`pm restart`, the dashboard, the API). */
+  | { type: 'restart-requested'; app: string; time: number }
   | { type: 'errored'; app: string; reason: string; time: number }
   | { type: 'health-failed'; app: string; failures: number; time: number }
   /** The app's `@pm/health` reported a lifecycle state over IPC (`shutting_down`: it is draining). */

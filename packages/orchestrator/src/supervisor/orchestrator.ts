@@ -1,11 +1,11 @@
 import { EventEmitter, on } from 'node:events';
 import { join } from 'node:path';
-import pidusage from 'pidusage';
 import { dependenciesOf } from '../config/graph.js';
 import { isResolvedConfig, resolveConfig, type ResolvedConfig } from '../config/resolve.js';
 import type { PmConfig } from '../config/types.js';
 import { AppNotFoundError, StartFailuresError } from '../errors.js';
 import { defaultLogger, type Logger } from '../logger.js';
+import { UsageSampler } from '../monitor/usage-sampler.js';
 import { AppSupervisor } from './app.js';
 import type { AppRecord, AppStatusInfo, OrchestratorEvent } from './events.js';
 
@@ -21,10 +21,18 @@ export interface OrchestratorOptions {
   logger?: Logger;
   /** Ms between log-file polls (rotation checks, and output when `output` is on). @default 500 */
   logPollInterval?: number;
+  /**
+   * Reads the apps' cpu and memory for `status()`; the daemon passes the one its history sampler
+   * reads, so a status asked for between two samples reuses the last one. @default a sampler of its own
+   */
+  sampler?: UsageSampler;
 }
 
 /** Defaults of {@link OrchestratorOptions}. */
 export const orchestratorDefaults = { output: false, logPollInterval: 500 } as const;
+
+/** Ms a usage sample stays fresh enough for `status()`: under the daemon's 1 s sampling period. */
+const STATUS_SAMPLE_MAX_AGE = 900;
 
 /** A running supervisor for one config. Create it with {@link createOrchestrator}. */
 export interface Orchestrator {
@@ -70,6 +78,7 @@ export function createOrchestrator(config: PmConfig | ResolvedConfig, options: O
   const ctx = { logDir, env: options.env ?? process.env, logger, emit, output: options.output ?? orchestratorDefaults.output };
   const apps = new Map(resolved.apps.map((app) => [app.name, new AppSupervisor(app, ctx)]));
   const order = resolved.apps.map((a) => a.name);
+  const sampler = options.sampler ?? new UsageSampler();
   let poller: NodeJS.Timeout | null = null;
   let closed: Promise<void> | null = null;
 
@@ -126,30 +135,20 @@ export function createOrchestrator(config: PmConfig | ResolvedConfig, options: O
 
     async restart(names) {
       ensurePoller();
-      for (const name of pick(names)) await get(name).restart();
+      for (const name of pick(names)) {
+        if (get(name).pid !== null) emit({ type: 'restart-requested', app: name, time: Date.now() });
+        await get(name).restart();
+      }
     },
 
     async status() {
       const list = order.map(get);
       const pids = list.map((a) => a.pid).filter((p): p is number => p !== null);
-      let usage: Record<number, { cpu: number; memory: number }> = {};
-      if (pids.length > 0) {
-        try {
-          usage = await pidusage(pids);
-        } catch {
-          // a process exited between listing and sampling: sample one by one
-          for (const pid of pids) {
-            try {
-              usage[pid] = await pidusage(pid);
-            } catch {
-              // gone
-            }
-          }
-        }
-      }
+      // A sample under STATUS_SAMPLE_MAX_AGE old (the daemon samples every second) is reused.
+      const usage = await sampler.sample(pids, STATUS_SAMPLE_MAX_AGE);
       const now = Date.now();
       return list.map((a) => {
-        const u = a.pid !== null ? usage[a.pid] : undefined;
+        const u = a.pid !== null ? usage.get(a.pid) : undefined;
         return {
           name: a.app.name,
           status: a.status,
@@ -200,7 +199,7 @@ export function createOrchestrator(config: PmConfig | ResolvedConfig, options: O
         await orchestrator.stop();
         if (poller) clearInterval(poller);
         poller = null;
-        pidusage.clear();
+        sampler.clear();
         for (const app of apps.values()) app.dispose();
       })();
       return closed;
