@@ -4,8 +4,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The five published packages, in the order the site lists them. */
-export const publishedPackages = ['lock', 'health', 'orchestrator', 'adapter-express', 'adapter-nest'];
+/** The published packages, in the order the site lists them. */
+export const publishedPackages = ['lock', 'health', 'orchestrator', 'adapter-express', 'adapter-nest', 'create-app'];
 
 /** Repository-relative paths of every markdown file the site publishes. */
 export function siteSources(root) {

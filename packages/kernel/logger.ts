@@ -1,4 +1,4 @@
-/** The pino-compatible subset of a logger that the @pm packages call. A pino instance fits as is. */
+/** The pino-compatible subset of a logger that the toolkit's packages call. A pino instance fits as is. */
 export interface Logger {
   debug(obj: object | string, msg?: string): void;
   info(obj: object | string, msg?: string): void;
