@@ -1,43 +1,13 @@
 // The shared Redis and PostgreSQL the check tests use, whether they are up, and a "hung server".
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { portOpen, serviceAvailable as sharedServiceAvailable, services } from '@pm/test-utils';
 import { createHealth, type HealthOptions } from '../src/index.js';
 
-/** The shared test servers (override with REDIS_HOST/REDIS_PORT and the libpq PG* variables). */
-export const services = {
-  redis: { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT ?? 6379) },
-  postgres: {
-    host: process.env.PGHOST ?? '127.0.0.1',
-    port: Number(process.env.PGPORT ?? 5432),
-    user: process.env.PGUSER ?? 'postgres',
-    database: process.env.PGDATABASE ?? 'test',
-  },
-} as const;
+/** Whether the shared service is up for the check tests (prints why not; throws under CI=true). */
+export const serviceAvailable = (kind: 'redis' | 'postgres'): Promise<boolean> => sharedServiceAvailable('@pm/health', kind);
 
-/** True when something accepts TCP connections at host:port within `timeout` ms, else why not. */
-export function portOpen(host: string, port: number, timeout = 500): Promise<true | string> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (result: true | string) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.setTimeout(timeout, () => done(`no answer within ${timeout} ms`));
-    socket.once('connect', () => done(true));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
-  });
-}
-
-/** Whether the shared service is up; prints why it is skipped, and throws under CI=true (there it must run). */
-export async function serviceAvailable(kind: 'redis' | 'postgres'): Promise<boolean> {
-  const { host, port } = services[kind];
-  const open = await portOpen(host, port);
-  if (open === true) return true;
-  const message = `${kind === 'redis' ? 'Redis' : 'PostgreSQL'} at ${host}:${port} is not available (${open}).`;
-  if (process.env.CI === 'true') throw new Error(`${message} CI=true: the check tests must run here; start it.`);
-  console.warn(`[@pm/health tests] Skipping: ${message} Start it to run these tests.`);
-  return false;
-}
+export { portOpen, services };
 
 /** A port that accepts connections and never answers a byte: what a wedged dependency looks like. */
 export async function hungServer(): Promise<{ port: number; close(): Promise<void> }> {

@@ -2,21 +2,9 @@
 // throw-away servers for the tests that must restart one (the shared servers are never restarted).
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { freePort, waitFor } from '@pm/test-utils';
-
-/** The shared test servers (override with REDIS_HOST/REDIS_PORT and the libpq PG* variables). */
-export const services = {
-  redis: { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT ?? 6379) },
-  postgres: {
-    host: process.env.PGHOST ?? '127.0.0.1',
-    port: Number(process.env.PGPORT ?? 5432),
-    user: process.env.PGUSER ?? 'postgres',
-    database: process.env.PGDATABASE ?? 'test',
-  },
-} as const;
+import { absent as sharedAbsent, freePort, portOpen, serviceAvailable as sharedServiceAvailable, services, waitFor } from '@pm/test-utils';
 
 /** `postgres://user@host:port/db` of the shared test database. */
 export const postgresUrl = (over: { port?: number; user?: string; database?: string } = {}): string => {
@@ -32,39 +20,13 @@ export const postgresEnv = (): Record<string, string> => ({
   PGDATABASE: services.postgres.database,
 });
 
-const isCI = () => process.env.CI === 'true';
+/** Whether the shared service is up for the backend tests (prints why not; throws under CI=true). */
+export const serviceAvailable = (kind: 'redis' | 'postgres'): Promise<boolean> => sharedServiceAvailable('@pm/lock', kind);
 
-/**
- * Decides whether a suite that needs something absent runs: prints why it is skipped and returns
- * false, except under CI=true, where a missing service is a failure (throws).
- */
-function absent(what: string, why: string): false {
-  const message = `${what} is not available (${why}).`;
-  if (isCI()) throw new Error(`${message} CI=true: the backend tests must run here; start it.`);
-  console.warn(`[@pm/lock tests] Skipping: ${message} Start it to run these tests.`);
-  return false;
-}
+/** Reports something the backend tests need as absent (see the shared `absent`). */
+const absent = (what: string, why: string): false => sharedAbsent('@pm/lock', what, why);
 
-/** True when something accepts TCP connections at host:port within `timeout` ms. */
-export function portOpen(host: string, port: number, timeout = 500): Promise<true | string> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (result: true | string) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.setTimeout(timeout, () => done(`no answer within ${timeout} ms`));
-    socket.once('connect', () => done(true));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
-  });
-}
-
-/** Whether the shared service is up; prints the reason it is not (throws under CI=true). */
-export async function serviceAvailable(kind: 'redis' | 'postgres'): Promise<boolean> {
-  const { host, port } = services[kind];
-  const open = await portOpen(host, port);
-  return open === true ? true : absent(`${kind === 'redis' ? 'Redis' : 'PostgreSQL'} at ${host}:${port}`, open);
-}
+export { portOpen, services };
 
 /** Absolute path of a server binary on PATH (or, for PostgreSQL, in the Debian/Ubuntu layout), or undefined. */
 export function findBinary(name: string): string | undefined {
