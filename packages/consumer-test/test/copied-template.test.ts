@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../test-utils/src/index.js';
+import { freePort, waitFor } from '../../test-utils/src/index.js';
 import { copyTemplate, install, peerWarning, pointAtTarballs, run, tarballsOf } from '../src/project.js';
 
 const examples = join(dirname(fileURLToPath(import.meta.url)), '../../../examples');
@@ -26,8 +26,8 @@ async function installAndStart(dir: string, lockName: string, port: number, env:
   app.stdout.on('data', (chunk: Buffer) => (output += chunk));
   app.stderr.on('data', (chunk: Buffer) => (output += chunk));
   try {
-    const deadline = Date.now() + 60_000; // npm start builds the TypeScript templates first
-    while (!output.includes('listening on') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // npm start builds the TypeScript templates first.
+    await waitFor(() => output.includes('listening on'), { timeout: 60_000, interval: 50, message: '"listening on" from npm start' });
     expect(output).toContain(`listening on http://127.0.0.1:${port}`);
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
@@ -43,9 +43,7 @@ async function installAndStart(dir: string, lockName: string, port: number, env:
   expect({ code, signal }).toMatchObject(code === null ? { signal: 'SIGTERM' } : { code: 0 });
   expect(output).not.toMatch(/Error|exit code 1/);
   // npm may exit before its child has finished draining: the lock goes when the app is done.
-  const lockGone = Date.now() + 10_000;
-  while (existsSync(lockFile) && Date.now() < lockGone) await new Promise((r) => setTimeout(r, 50));
-  expect(existsSync(lockFile)).toBe(false);
+  await waitFor(() => !existsSync(lockFile), { timeout: 10_000, interval: 50, message: `${lockFile} removed` });
 }
 
 describe('templates installed and started as a user would', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../test-utils/src/index.js';
+import { freePort, waitFor } from '../../test-utils/src/index.js';
 import { createProject, install, peerWarning, run, tarballsOf } from '../src/project.js';
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/nest-starter');
@@ -59,15 +59,13 @@ describe('a NestJS starter built with the Nest CLI', () => {
     pm.stderr.on('data', (chunk: Buffer) => (output += chunk));
     let appPid = 0;
     try {
-      const deadline = Date.now() + 60_000;
-      while (Date.now() < deadline) {
-        const health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-        if (health?.status === 200) {
-          appPid = ((await health.json()) as { pid: number }).pid;
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      appPid = await waitFor(
+        async () => {
+          const health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+          return health?.status === 200 ? ((await health.json()) as { pid: number }).pid : undefined;
+        },
+        { timeout: 60_000, interval: 200, message: 'the app to answer /health 200' },
+      ).catch(() => 0);
       expect(appPid, `the app never answered /health 200; pm printed:\n${output}`).toBeGreaterThan(0);
       expect(existsSync(join(dir, 'data/nest-starter.pid'))).toBe(true);
     } finally {
