@@ -68,11 +68,10 @@ export function scaffold(options: ScaffoldOptions): Scaffolded {
     cpSync(source, staging, { recursive: true });
     const manifestPath = join(staging, 'package.json');
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown> & { dependencies?: Record<string, string> };
-    for (const dep of Object.keys(manifest.dependencies ?? {})) {
-      if (dep.startsWith('@pm/')) manifest.dependencies![dep] = `^${ownVersion()}`; // released together
-    }
+    const range = `^${ownVersion()}`; // the @pm packages are released together
+    for (const dep of Object.keys(manifest.dependencies ?? {})) if (dep.startsWith('@pm/')) manifest.dependencies![dep] = range;
     delete manifest.private;
-    writeFileSync(manifestPath, `${JSON.stringify({ ...manifest, name, version: '0.1.0', description: `${name}` }, null, 2)}\n`);
+    writeFileSync(manifestPath, `${JSON.stringify({ ...manifest, name, version: '0.1.0' }, null, 2)}\n`);
     for (const file of template.portFiles) {
       const path = join(staging, file);
       writeFileSync(
